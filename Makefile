@@ -1,0 +1,63 @@
+# Socico: `make run` serves the app, `make test` runs every test. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TAILWIND := static/src/node_modules/.bin/tailwindcss
+# A message is at most 4,000 characters; a websocket frame far larger is refused by daphne
+# before it is parsed (the consumer answers the merely oversized ones itself).
+DAPHNE_LIMITS := --websocket-max-message-size 65536 --websocket-max-frame-size 65536
+# daphne closes every socket after a day with code 1000, which htmx never retries.
+DAPHNE_OPTS := --websocket_timeout -1 $(DAPHNE_LIMITS)
+
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run test lint css install install-test browser redis clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: export DJANGO_DEBUG ?= 1
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py create_demo_room
+	$(BIN)/daphne -b $(HOST) -p $(PORT) $(DAPHNE_OPTS) config.asgi:application
+
+# Debian's chromium drives the browser tests; Playwright never downloads a browser here.
+browser:
+	@command -v chromium >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The scale-out tests start private redis-server processes (and stop them).
+redis:
+	@command -v redis-server >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: export DJANGO_SECRET_KEY ?= insecure-test-only
+test: install-test browser redis lint
+	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m browser
+
+css:
+	npm install --prefix static/src --no-audit --no-fund --no-package-lock
+	$(TAILWIND) -i static/src/app.css -o static/css/app.css --minify
+
+clean:
+	rm -rf $(VENV) staticfiles test-db.sqlite3*

@@ -1,0 +1,67 @@
+"""How a message reaches browsers: rendered once, sent as finished HTML to its room's group.
+
+Every consumer forwards the HTML untouched; the page swaps it in out of band.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+class BroadcastFailed(Exception):
+    """The change is saved, but the channel layer did not take it: pages get it on catch-up."""
+
+    def __init__(self, message, event):
+        super().__init__(f"Broadcast of message {message.pk} failed")
+        self.message = message
+        self.event = event
+
+
+def room_group(room_id):
+    # Channels group names must be short ASCII: name groups by key, never by slug.
+    return f"room-{room_id}"
+
+
+def render_appended(messages, *, before=None):
+    """The frame that adds messages to #messages (or before the message `before`)."""
+    return render_to_string(
+        "rooms/_messages_oob.html",
+        {"messages": messages, "before": before, "last_seq": None if before else messages[-1].seq},
+    )
+
+
+def message_created(message):
+    """Send a new message to its room; raise BroadcastFailed if the layer is unreachable."""
+    event = {
+        "type": "room.message",
+        "seq": message.seq,
+        "pk": message.pk,
+        "html": render_appended([message]),
+    }
+    if not _send(room_group(message.room_id), event):
+        raise BroadcastFailed(message, event)
+
+
+def message_deleted(message):
+    _send(
+        room_group(message.room_id),
+        {
+            "type": "room.removal",
+            "html": render_to_string("rooms/_message_removed.html", {"message": message}),
+        },
+    )
+
+
+def _send(group, event):
+    # The database is the source of truth: a failed broadcast is logged, and pages get
+    # the change on their next catch-up.
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, event)
+    except Exception:
+        logger.exception("Broadcast of %s to %s failed", event["type"], group)
+        return False
+    return True

@@ -1,0 +1,161 @@
+"""The room socket: parse a frame, ask the form, call the posting path, answer this socket.
+
+Delivery is whole and in order per socket. The page sends the seq of the last message it
+holds whenever its socket opens (the #resume form); the consumer replays what the page
+lacks from the database, forwards live broadcasts in seq order, drops ones it has already
+sent, and fills any gap (a broadcast lost or overtaken) from the database.
+"""
+
+import json
+import logging
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.template.loader import render_to_string
+
+from rooms import broadcast, history, presence
+from rooms.forms import MessageForm
+from rooms.models import MESSAGE_MAX_LENGTH, Room
+from rooms.posting import post_message
+
+CLOSE_NO_SUCH_ROOM = 4404
+# Any valid body, JSON-escaped at its worst (\uXXXX), plus htmx's headers: larger frames
+# are refused before they are parsed.
+MAX_FRAME_CHARS = 6 * MESSAGE_MAX_LENGTH + 4096
+
+logger = logging.getLogger(__name__)
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    room = None
+    # Seq of the newest message this socket has been sent; None until it is known.
+    last_seq = None
+    # The first live message sent before the page said where it was: a late replay
+    # goes in front of it, so the page stays in seq order.
+    first_live = None
+
+    async def connect(self):
+        # Accept before refusing: a handshake refused outright looks like 1006 to the
+        # browser, and htmx would retry it forever.
+        await self.accept()
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        self.room = await Room.objects.filter(slug=slug).afirst()
+        if self.room is None:
+            await self.send_status("This room does not exist (any more).")
+            await self.close(code=CLOSE_NO_SUCH_ROOM, reason="No such room")
+            return
+        await self.channel_layer.group_add(broadcast.room_group(self.room.pk), self.channel_name)
+        await presence.registry().join(self.room.pk, self.channel_name, self.scope["user"])
+
+    async def disconnect(self, code):
+        if self.room is not None:
+            await presence.registry().leave(self.channel_name)
+            await self.channel_layer.group_discard(
+                broadcast.room_group(self.room.pk), self.channel_name
+            )
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler, a thread hop
+        # each time. Room broadcasts are forwarded without touching the database, and
+        # the rare catch-up goes through database_sync_to_async, which closes them itself.
+        if message["type"].startswith("room."):
+            await getattr(self, get_handler_name(message))(message)
+        else:
+            await super().dispatch(message)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None:
+            return await self.send_composer(error="Frames must be JSON text, not binary.")
+        if len(text_data) > MAX_FRAME_CHARS:
+            return await self.send_composer(
+                error=f"That message is too large: the limit is {MESSAGE_MAX_LENGTH:,} characters."
+            )
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            return await self.send_composer(error="That frame was not valid JSON.")
+        if not isinstance(frame, dict):
+            return await self.send_composer(error="Frames must be JSON objects.")
+        if "last_seq" in frame:
+            return await self.resume(frame["last_seq"])
+        await self.post(frame)
+
+    async def post(self, frame):
+        body = frame.get("body", "")
+        if not isinstance(body, str):
+            return await self.send_composer(error="The message body must be text.")
+        form = MessageForm(data={"body": body})
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            return await self.send_composer(form=form, login_needed=True)
+        if not form.is_valid():
+            return await self.send_composer(form=form)
+        try:
+            await database_sync_to_async(post_message)(self.room, user, form.cleaned_data["body"])
+        except broadcast.BroadcastFailed as failure:
+            # Saved but not broadcast: the sender sees it now, the others on catch-up.
+            await self.room_message(failure.event)
+        # htmx does not reset a form it sent over a socket: swap a fresh one in.
+        await self.send_composer()
+
+    async def resume(self, value):
+        try:
+            page_seq = int(value)
+        except (TypeError, ValueError):
+            return await self.send_composer(error="That resume frame had no valid last_seq.")
+        if self.first_live is None:
+            await self.catch_up(after=max(page_seq, self.last_seq or 0))
+        else:
+            await self.catch_up(after=page_seq, before=self.first_live)
+            self.first_live = None
+
+    async def room_message(self, event):
+        seq = event["seq"]
+        if self.last_seq is None:
+            self.first_live = event
+        elif seq <= self.last_seq:
+            return
+        elif seq > self.last_seq + 1:
+            # The channel layer delivers at most once: this count is what it dropped here.
+            logger.warning(
+                "Gap in room %s on %s: filling seq %s to %s from the database",
+                self.room.pk,
+                self.channel_name,
+                self.last_seq + 1,
+                seq - 1,
+            )
+            return await self.catch_up(after=self.last_seq)
+        self.last_seq = seq
+        await self.send(text_data=event["html"])
+
+    async def room_removal(self, event):
+        await self.send(text_data=event["html"])
+
+    async def room_presence(self, event):
+        await self.send(text_data=event["html"])
+
+    async def catch_up(self, *, after, before=None):
+        """Send every message after seq `after` (and before the event `before`), in pages."""
+        while frame := await self.render_missed(after, before):
+            html, after = frame
+            await self.send(text_data=html)
+        if before is None:
+            self.last_seq = max(after, self.last_seq or 0)
+
+    @database_sync_to_async
+    def render_missed(self, after, before):
+        messages = history.messages_after(
+            self.room, after, before=before["seq"] if before else None
+        )
+        if not messages:
+            return None
+        html = broadcast.render_appended(messages, before=before["pk"] if before else None)
+        return html, messages[-1].seq
+
+    async def send_composer(self, form=None, **context):
+        context = {"form": form or MessageForm(), "room": self.room, **context}
+        await self.send(text_data=render_to_string("rooms/_composer.html", context))
+
+    async def send_status(self, text):
+        await self.send(text_data=render_to_string("rooms/_status.html", {"text": text}))

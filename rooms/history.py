@@ -1,0 +1,38 @@
+"""Pages of a room's messages, oldest first within a page, by per-room seq."""
+
+from dataclasses import dataclass
+
+from rooms.models import Message
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Page:
+    messages: list[Message]
+    has_older: bool
+
+    @property
+    def first_seq(self):
+        return self.messages[0].seq if self.messages else None
+
+    @property
+    def last_seq(self):
+        return self.messages[-1].seq if self.messages else 0
+
+
+def page_before(room, seq=None):
+    """The PAGE_SIZE messages before seq (or the newest ones), oldest first."""
+    newest_first = room.messages.select_related("author").order_by("-seq")
+    if seq is not None:
+        newest_first = newest_first.filter(seq__lt=seq)
+    rows = list(newest_first[: PAGE_SIZE + 1])
+    return Page(messages=rows[:PAGE_SIZE][::-1], has_older=len(rows) > PAGE_SIZE)
+
+
+def messages_after(room, seq, *, before=None, limit=PAGE_SIZE):
+    """Up to limit messages after seq (and before `before`, if given), oldest first."""
+    rows = room.messages.select_related("author").filter(seq__gt=seq).order_by("seq")
+    if before is not None:
+        rows = rows.filter(seq__lt=before)
+    return list(rows[:limit])

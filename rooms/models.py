@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+MESSAGE_MAX_LENGTH = 4000
+
+
+class Room(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The position of the room's newest message: posting takes the next one under a
+    # row lock, so per room seq order is commit order and has no holes but deletions.
+    last_seq = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("rooms:room", args=[self.slug])
+
+
+class Message(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveBigIntegerField(editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+    )
+    body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["room", "seq"]
+        constraints = [
+            # Also the index behind "latest N of a room" and "after seq X in a room".
+            models.UniqueConstraint(fields=["room", "seq"], name="message_room_seq_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} in {self.room}: {self.body[:40]}"
+
+    @property
+    def dom_id(self):
+        return f"message-{self.pk}"
+
+
+class Presence(models.Model):
+    """A socket open on a room page. Rows left by a process that died expire."""
+
+    channel_name = models.CharField(max_length=200, primary_key=True)
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.user or 'a guest'} in {self.room_id} via {self.channel_name}"

@@ -1,0 +1,128 @@
+"""Who is here: the signed-in users with a room page open, and how many guests.
+
+Each server process records its open room sockets in the database, keeps them fresh with one
+heartbeat for the whole process (which also renews their room-group memberships), and drops
+rows any process stopped refreshing (it died without saying goodbye). Changes reach pages as
+one rendered list per room, coalesced so a crowd arriving at once costs one announcement, not
+one per arrival.
+"""
+
+import asyncio
+import logging
+import weakref
+from datetime import timedelta
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from rooms.broadcast import room_group
+from rooms.models import Presence
+
+logger = logging.getLogger(__name__)
+
+ANNOUNCE_DELAY_SECONDS = 0.5
+
+
+def here(room_id):
+    """Context for rooms/_presence.html: who has the room open now."""
+    fresh = Presence.objects.filter(
+        room_id=room_id,
+        seen_at__gte=timezone.now() - timedelta(seconds=settings.PRESENCE_EXPIRY_SECONDS),
+    )
+    names = sorted(set(fresh.filter(user__isnull=False).values_list("user__username", flat=True)))
+    return {"names": names, "guests": fresh.filter(user__isnull=True).count()}
+
+
+def render(room_id):
+    return render_to_string("rooms/_presence.html", {"here": here(room_id)})
+
+
+def refresh(channel_names):
+    """Mark this process's sockets as alive; drop expired rows. Returns the rooms that changed."""
+    now = timezone.now()
+    Presence.objects.filter(channel_name__in=channel_names).update(seen_at=now)
+    expired = Presence.objects.filter(
+        seen_at__lt=now - timedelta(seconds=settings.PRESENCE_EXPIRY_SECONDS)
+    )
+    rooms = set(expired.values_list("room_id", flat=True))
+    expired.delete()
+    return rooms
+
+
+class Registry:
+    """This process's open room sockets."""
+
+    def __init__(self):
+        self.rooms = {}  # channel name -> room id
+        self.announcing = {}  # room id -> task that will announce it
+        self.heartbeat = None
+
+    async def join(self, room_id, channel_name, user):
+        await Presence.objects.acreate(
+            channel_name=channel_name,
+            room_id=room_id,
+            user=user if user.is_authenticated else None,
+            seen_at=timezone.now(),
+        )
+        self.rooms[channel_name] = room_id
+        if self.heartbeat is None:
+            self.heartbeat = asyncio.create_task(self.beat())
+        self.announce(room_id)
+
+    async def leave(self, channel_name):
+        room_id = self.rooms.pop(channel_name, None)
+        if room_id is None:
+            return
+        await Presence.objects.filter(channel_name=channel_name).adelete()
+        self.announce(room_id)
+        if not self.rooms:
+            self.heartbeat.cancel()
+            self.heartbeat = None
+
+    def announce(self, room_id):
+        if room_id not in self.announcing:
+            self.announcing[room_id] = asyncio.create_task(self.announce_later(room_id))
+
+    async def announce_later(self, room_id):
+        await asyncio.sleep(ANNOUNCE_DELAY_SECONDS)
+        del self.announcing[room_id]
+        try:
+            html = await database_sync_to_async(render)(room_id)
+            await get_channel_layer().group_send(
+                room_group(room_id), {"type": "room.presence", "html": html}
+            )
+        except Exception:
+            logger.exception("Presence announcement for room %s failed", room_id)
+
+    async def beat(self):
+        while True:
+            await asyncio.sleep(settings.PRESENCE_HEARTBEAT_SECONDS)
+            try:
+                changed = await database_sync_to_async(refresh)(list(self.rooms))
+            except Exception:
+                logger.exception("Presence heartbeat failed")
+                continue
+            for room_id in changed:
+                self.announce(room_id)
+            await self.rejoin_groups()
+
+    async def rejoin_groups(self):
+        # Channels forgets group members after a day (channels_redis group_expiry), and a
+        # Redis restart forgets them at once; pages stay open longer than either.
+        layer = get_channel_layer()
+        try:
+            for channel_name, room_id in list(self.rooms.items()):
+                await layer.group_add(room_group(room_id), channel_name)
+        except Exception:
+            logger.exception("Rejoining room groups failed")
+
+
+_registries = weakref.WeakKeyDictionary()
+
+
+def registry():
+    """The registry of the running event loop (one per server process)."""
+    return _registries.setdefault(asyncio.get_running_loop(), Registry())

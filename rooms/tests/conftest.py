@@ -1,0 +1,146 @@
+import os
+
+import pytest
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from rooms.models import Room
+from rooms.tests.servers import RedisServer, Server
+from rooms.tests.sessions import session_cookie
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+@pytest.fixture
+def room(db):
+    return Room.objects.create(name="Lobby", slug="lobby", description="Everyone")
+
+
+@pytest.fixture
+def make_user(db):
+    def make_user(username):
+        return get_user_model().objects.create_user(username, password="correct horse battery")
+
+    return make_user
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob")
+
+
+@pytest.fixture
+def alice_client(alice):
+    client = Client()
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    # Each test runs on its own event loop; a layer built on an earlier one must not leak.
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def application():
+    # Imported late: the origin check reads ALLOWED_HOSTS once the test environment
+    # has added "testserver" to it.
+    from config.asgi import application
+
+    return application
+
+
+async def session_headers(user):
+    if user is None:
+        return [ORIGIN]
+    return [ORIGIN, (b"cookie", (await session_cookie(user)).encode())]
+
+
+@pytest.fixture
+async def connect(application):
+    """Open a room socket as `user` (anonymous when None); all are closed after the test."""
+    opened = []
+
+    async def connect(slug="lobby", user=None, expect_accept=True):
+        socket = WebsocketCommunicator(
+            application, f"/ws/rooms/{slug}/", headers=await session_headers(user)
+        )
+        connected, _ = await socket.connect()
+        assert connected is expect_accept
+        opened.append(socket)
+        return socket
+
+    yield connect
+    for socket in opened:
+        if not socket.future.done():
+            await socket.disconnect()
+
+
+@pytest.fixture(scope="session")
+def daphne_server(django_db_setup, django_db_blocker):
+    """One real daphne process for the session, on the test database."""
+    server = Server().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API keeps an event loop in this thread, which makes Django refuse
+    # ORM calls from fixtures; browser tests run in a pytest process of their own.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A private redis-server on loopback, so a test may stop and restart it."""
+    redis = RedisServer(tmp_path)
+    yield redis.start()
+    redis.stop()
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    """Start real daphne processes on the test database; all are stopped after the test.
+
+    Each one logs to a file the test can read, `server.log_path`.
+    """
+    started = []
+
+    def start_server(port=None, **env):
+        log_path = tmp_path / f"daphne-{port or len(started)}.log"
+        server = Server(port=port, extra_env=env, log_path=log_path).start()
+        started.append(server)
+        return server
+
+    yield start_server
+    for server in started:
+        server.stop()

@@ -1,0 +1,70 @@
+"""What a room socket sends and receives, as htmx 2 speaks it."""
+
+import re
+
+
+def htmx_frame(**values):
+    """A frame as htmx 2's ws extension sends the message form."""
+    headers = {
+        "HX-Request": "true",
+        "HX-Trigger": "message-form",
+        "HX-Trigger-Name": None,
+        "HX-Target": "message-form",
+        "HX-Current-URL": "http://testserver/rooms/lobby/",
+    }
+    return {**values, "csrfmiddlewaretoken": "ignored-on-sockets", "HEADERS": headers}
+
+
+PRESENCE = '<p id="presence"'
+
+
+async def receive_frames(socket, count, seconds=2):
+    """The next `count` frames, passing over who-is-here updates (test_presence covers them)."""
+    frames = []
+    while len(frames) < count:
+        frame = await socket.receive_from(seconds)
+        if not frame.startswith(PRESENCE):
+            frames.append(frame)
+    return frames
+
+
+MESSAGE = re.compile(r'<article id="message-(\d+)".*?<p class="body[^"]*">([^<]*)</p>', re.S)
+INSERT = re.compile(
+    r'<div hx-swap-oob="(?:beforeend:#messages|beforebegin:#message-(\d+))">'
+    r"(.*?)</div>\s*(?=<input|$)",
+    re.S,
+)
+DELETE = re.compile(r'<div id="message-(\d+)" hx-swap-oob="delete"></div>')
+LAST_SEQ = re.compile(r'id="last-seq" name="last_seq" value="(\d+)"')
+
+
+class PageModel:
+    """The #messages list as htmx would leave it after swapping in the frames it was sent."""
+
+    def __init__(self, messages=(), last_seq=0):
+        self.messages = list(messages)  # (pk, body) pairs, top to bottom
+        self.last_seq = last_seq  # the #last-seq input the page sends when its socket opens
+
+    def apply(self, frame):
+        if seq := LAST_SEQ.search(frame):
+            self.last_seq = int(seq[1])
+        for before_pk, content in INSERT.findall(frame):
+            new = [(int(pk), body) for pk, body in MESSAGE.findall(content)]
+            at = len(self.messages)
+            if before_pk:
+                at = [pk for pk, _ in self.messages].index(int(before_pk))
+            self.messages[at:at] = new
+        for pk in DELETE.findall(frame):
+            self.messages = [m for m in self.messages if m[0] != int(pk)]
+
+    @property
+    def bodies(self):
+        return [body for _, body in self.messages]
+
+
+async def receive_until_quiet(socket, quiet=0.5):
+    """Every frame the socket is sent until it has been quiet for `quiet` seconds."""
+    frames = []
+    while not await socket.receive_nothing(timeout=quiet):
+        frames.append(await socket.receive_from())
+    return [frame for frame in frames if not frame.startswith(PRESENCE)]

@@ -1,0 +1,127 @@
+"""Whole, ordered delivery per socket: resume from the page's last seq, dedupe, fill gaps."""
+
+import re
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db.models import F
+
+from rooms.models import Message, Room
+from rooms.posting import post_message
+from rooms.tests.frames import PageModel, htmx_frame, receive_frames, receive_until_quiet
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+post = sync_to_async(post_message)
+
+
+def bodies(frame):
+    return re.findall(r'<p class="body[^"]*">([^<]*)</p>', frame)
+
+
+def last_seq(frame):
+    return int(re.search(r'id="last-seq" name="last_seq" value="(\d+)"', frame)[1])
+
+
+async def test_resume_replays_exactly_what_the_page_lacks_in_order(connect, room, alice):
+    for n in range(1, 6):
+        await post(room, alice, f"m{n}")
+    socket = await connect(user=alice)
+
+    await socket.send_json_to({"last_seq": "2"})
+
+    [frame] = await receive_frames(socket, 1)
+    assert 'hx-swap-oob="beforeend:#messages"' in frame
+    assert bodies(frame) == ["m3", "m4", "m5"]
+    assert last_seq(frame) == 5
+    await post(room, alice, "m6")
+    [live] = await receive_frames(socket, 1)
+    assert bodies(live) == ["m6"]
+    assert await socket.receive_nothing()
+
+
+async def test_an_up_to_date_page_gets_nothing_on_resume(connect, room, alice):
+    await post(room, alice, "m1")
+    socket = await connect(user=alice)
+
+    await socket.send_json_to({"last_seq": 1})
+
+    assert await socket.receive_nothing()
+
+
+async def test_reconnecting_after_missing_messages_delivers_each_once(connect, room, alice, bob):
+    await post(room, alice, "before")
+    socket = await connect(user=bob)
+    await socket.send_json_to({"last_seq": 1})
+    await socket.disconnect()
+    for n in range(1, 4):
+        await post(room, alice, f"while away {n}")
+
+    socket = await connect(user=bob)
+    # The resume and a new live message race: the page must end up whole and in order.
+    await socket.send_json_to({"last_seq": 1})
+    await post(room, alice, "after")
+
+    page = PageModel()
+    for frame in await receive_until_quiet(socket):
+        page.apply(frame)
+    assert page.bodies == ["while away 1", "while away 2", "while away 3", "after"]
+
+
+async def test_a_live_message_before_the_resume_keeps_the_page_in_order(connect, room, alice):
+    await post(room, alice, "missed")
+    socket = await connect(user=alice)
+
+    await post(room, alice, "live")
+    [live] = await receive_frames(socket, 1)
+    await socket.send_json_to({"last_seq": 0})
+
+    [replay] = await receive_frames(socket, 1)
+    live_pk = re.search(r'id="message-(\d+)"', live)[1]
+    assert bodies(replay) == ["missed"]
+    assert f'hx-swap-oob="beforebegin:#message-{live_pk}"' in replay
+    assert "last-seq" not in replay, "the page already holds a later seq"
+
+
+async def test_a_lost_broadcast_is_filled_in_from_the_database(connect, room, alice, caplog):
+    socket = await connect(user=alice)
+    await socket.send_json_to({"last_seq": 0})
+    assert await socket.receive_nothing()
+    # A message whose broadcast never arrived (a full channel, a Redis drop).
+    await Room.objects.filter(pk=room.pk).aupdate(last_seq=F("last_seq") + 1)
+    await Message.objects.acreate(room=room, seq=1, author=alice, body="lost")
+
+    await post(room, alice, "next")
+
+    [frame] = await receive_frames(socket, 1)
+    assert bodies(frame) == ["lost", "next"]
+    assert last_seq(frame) == 2
+    assert await socket.receive_nothing()
+    assert "filling seq 1 to 1 from the database" in caplog.text, "the drop is counted"
+
+
+async def test_messages_deleted_while_away_are_not_replayed(connect, room, alice):
+    kept = await post(room, alice, "kept")
+    gone = await post(room, alice, "gone")
+    await gone.adelete()
+    socket = await connect(user=alice)
+
+    await socket.send_json_to({"last_seq": 0})
+
+    [frame] = await receive_frames(socket, 1)
+    assert bodies(frame) == ["kept"]
+    assert last_seq(frame) == kept.seq
+
+
+async def test_a_post_sent_before_the_resume_is_not_duplicated(connect, room, alice):
+    await post(room, alice, "earlier")
+    socket = await connect(user=alice)
+
+    # htmx flushes frames queued while offline before the open event's resume frame.
+    await socket.send_json_to(htmx_frame(body="queued while offline"))
+    await socket.send_json_to({"last_seq": 0})
+
+    frames = [f for f in await receive_frames(socket, 3) if 'id="composer"' not in f]
+    assert [bodies(f) for f in frames] == [["queued while offline"], ["earlier"]]
+    assert "beforebegin" in frames[1]
+    assert await socket.receive_nothing()

@@ -1,0 +1,197 @@
+"""Several real daphne processes sharing rooms through a real Redis: nothing is lost.
+
+Each test runs its own redis-server, so it may stop and restart it, and its own daphne
+processes on the test database (SQLite in one CI run, PostgreSQL in the other).
+"""
+
+import asyncio
+import re
+import signal
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+
+import pytest
+from asgiref.sync import sync_to_async
+from redis.asyncio import Redis
+
+from rooms.models import Message, Presence
+from rooms.tests.htmx_socket import HtmxSocket
+from rooms.tests.sessions import session_cookie
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def eventually(condition, within=60, what="the condition"):
+    deadline = time.monotonic() + within
+    while not await condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {within} s"
+        await asyncio.sleep(0.05)
+
+
+async def room_order():
+    """The message pks in the order every page must show them: the room's seq order."""
+    return [pk async for pk in Message.objects.order_by("seq").values_list("pk", flat=True)]
+
+
+async def all_pages_whole(sockets, count):
+    expected = await room_order()
+    if len(expected) != count:
+        return False
+    return all([pk for pk, _ in s.page.messages] == expected for s in sockets)
+
+
+async def start_pair(start_server, redis_server, **env):
+    env = {"REDIS_URL": redis_server.url, **env}
+    return start_server(**env), start_server(**env)
+
+
+async def listeners(servers, count):
+    sockets = [HtmxSocket(servers[n % len(servers)]).start() for n in range(count)]
+    for socket in sockets:
+        await asyncio.wait_for(socket.open.wait(), 30)
+    return sockets
+
+
+async def stop_all(sockets):
+    await asyncio.gather(*(socket.stop() for socket in sockets))
+
+
+def post_over_http(server, cookie, body):
+    """The no-JavaScript form post, CSRF token and all, as a browser sends it."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    opener.addheaders = [("Cookie", cookie)]
+    page = opener.open(f"{server.url}/rooms/lobby/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    csrf_cookie = next(c.value for c in jar if c.name == "csrftoken")
+    opener.addheaders = [("Cookie", f"{cookie}; csrftoken={csrf_cookie}")]
+    data = urllib.parse.urlencode({"body": body, "csrfmiddlewaretoken": token}).encode()
+    try:
+        opener.open(f"{server.url}/rooms/lobby/messages/", data)
+    except urllib.error.HTTPError as response:
+        return response.code, response.headers["Location"]
+    raise AssertionError("the post was not redirected")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+async def test_a_message_posted_on_one_process_reaches_clients_on_the_other(
+    redis_server, start_server, room, alice
+):
+    one, two = await start_pair(start_server, redis_server)
+    [listener] = await listeners([two], 1)
+    sender = HtmxSocket(one, cookie=await session_cookie(alice)).start()
+    await asyncio.wait_for(sender.open.wait(), 30)
+
+    await sender.send("across processes")
+
+    await eventually(lambda: all_pages_whole([listener, sender], 1), what="delivery")
+    assert listener.page.bodies == ["across processes"]
+    await stop_all([listener, sender])
+
+
+async def test_50_clients_1000_messages_from_5_senders_on_2_processes(
+    redis_server, start_server, room, make_user
+):
+    servers = await start_pair(start_server, redis_server)
+    readers = await listeners(servers, 50)
+    senders = []
+    for n in range(5):
+        cookie = await session_cookie(await sync_to_async(make_user)(f"sender{n}"))
+        senders.append(HtmxSocket(servers[n % 2], cookie=cookie).start())
+    for sender in senders:
+        await asyncio.wait_for(sender.open.wait(), 30)
+
+    async def send_200(sender, n):
+        for i in range(200):
+            await sender.send(f"sender {n} message {i}")
+            await asyncio.sleep(0.05)  # 20 messages/s each, 100/s in all
+
+    await asyncio.gather(*(send_200(sender, n) for n, sender in enumerate(senders)))
+    everyone = readers + senders
+    await eventually(lambda: all_pages_whole(everyone, 1000), within=180, what="delivery")
+
+    for socket in everyone:
+        pks = [pk for pk, _ in socket.page.messages]
+        assert len(pks) == len(set(pks)) == 1000, "zero lost, zero duplicated"
+    await stop_all(everyone)
+
+
+async def test_redis_restarted_while_clients_are_connected_loses_nothing(
+    redis_server, start_server, room, alice
+):
+    one, two = await start_pair(start_server, redis_server)
+    readers = await listeners([one, two], 6)
+    cookie = await session_cookie(alice)
+    sender = HtmxSocket(one, cookie=cookie).start()
+    await sender.send("before the outage")
+    await eventually(lambda: all_pages_whole([*readers, sender], 1), what="delivery")
+
+    redis_server.stop()
+    status, location = await sync_to_async(post_over_http)(one, cookie, "during the outage")
+    saved = await Message.objects.aget(body="during the outage")
+    assert status == 303, "the post is saved and its sender sees it"
+    assert location == f"/rooms/lobby/#message-{saved.pk}"
+    assert "Broadcast of room.message to room-" in one.log_path.read_text()
+
+    redis_server.start()
+    everyone = [*readers, sender]
+    await eventually(lambda: all_pages_whole(everyone, 2), within=90, what="catch-up")
+    assert all(socket.connections >= 2 for socket in everyone), "sockets were re-opened"
+    await sender.send("after the outage")
+    await eventually(lambda: all_pages_whole(everyone, 3), what="live delivery again")
+    await stop_all(everyone)
+
+
+async def test_a_killed_server_process_comes_back_and_its_clients_catch_up(
+    redis_server, start_server, room, alice
+):
+    fast_presence = {"SOCICO_PRESENCE_HEARTBEAT": "0.3"}
+    one, two = await start_pair(start_server, redis_server, **fast_presence)
+    on_two = await listeners([two], 5)
+    sender = HtmxSocket(one, cookie=await session_cookie(alice)).start()
+    await asyncio.wait_for(sender.open.wait(), 30)
+
+    two.stop(signal.SIGKILL)
+    for n in range(3):
+        await sender.send(f"while two was down {n}")
+    await eventually(lambda: all_pages_whole([sender], 3), what="delivery on one")
+    start_server(port=two.port, REDIS_URL=redis_server.url, **fast_presence)
+
+    everyone = [*on_two, sender]
+    await eventually(lambda: all_pages_whole(everyone, 3), within=90, what="catch-up")
+
+    async def no_ghosts():
+        return await Presence.objects.acount() == len(everyone)
+
+    await eventually(no_ghosts, within=30, what="the dead process's presence expiring")
+    await stop_all(everyone)
+
+
+async def test_pages_rejoin_their_room_group_when_redis_forgets_it(
+    redis_server, start_server, room, alice
+):
+    one, two = await start_pair(start_server, redis_server, SOCICO_PRESENCE_HEARTBEAT="0.3")
+    readers = await listeners([one, two], 4)
+    sender = HtmxSocket(one, cookie=await session_cookie(alice)).start()
+    await asyncio.wait_for(sender.open.wait(), 30)
+    everyone = [*readers, sender]
+    redis = Redis.from_url(redis_server.url)
+    group = f"asgi:group:room-{room.pk}"
+
+    # As after a day (channels_redis' group expiry) or a restart that kept the connections.
+    await redis.flushall()
+
+    async def rejoined():
+        return await redis.zcard(group) == len(everyone)
+
+    await eventually(rejoined, what="rejoining the room group")
+    await sender.send("still live")
+    await eventually(lambda: all_pages_whole(everyone, 1), what="delivery")
+    await redis.aclose()
+    await stop_all(everyone)
