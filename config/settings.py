@@ -5,9 +5,11 @@ and REDIS_URL to scale out to PostgreSQL and several server processes.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,6 +20,12 @@ def env_bool(name, default=False):
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_rate(name, default):
+    """A rate such as "10/10": at most 10 events in each 10-second window."""
+    count, seconds = os.environ.get(name, default).split("/")
+    return int(count), int(seconds)
 
 
 def env_list(name, default):
@@ -50,7 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
-    "template_partials",
+    "axes",
     "rooms",
 ]
 
@@ -63,7 +71,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,6 +115,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
+    # Rate limits count in the cache: on Redis, every process counts the same posts.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis outage must not hold posts up: the limiter gives up after a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -123,6 +143,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes counts failed logins and refuses a locked-out username and address.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Lock the pair, so a stranger guessing cannot lock a user out from everywhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "rooms:index"
 LOGOUT_REDIRECT_URL = "rooms:index"
@@ -155,6 +186,36 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"rooms": {"handlers": ["console"], "level": "INFO"}},
+}
+
+# Abuse limits. Rates are "count/seconds" windows, counted in the cache (see CACHES).
+POST_RATE = env_rate("SOCICO_POST_RATE", "10/10")  # per user, socket and form posts together
+SIGNUP_RATE = env_rate("SOCICO_SIGNUP_RATE", "5/3600")  # per client address
+FRAME_RATE = env_rate("SOCICO_FRAME_RATE", "30/10")  # per socket; beyond it the socket closes
+MAX_SOCKETS_PER_USER = int(os.environ.get("SOCICO_MAX_SOCKETS_PER_USER", "20"))
+
+# Behind TLS (the default in production): secure cookies, HTTPS redirects and HSTS. The proxy
+# in front must set X-Forwarded-Proto.
+BEHIND_TLS = env_bool("DJANGO_BEHIND_TLS", default=not DEBUG)
+if BEHIND_TLS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# htmx runs under it: no inline script or style anywhere, and the socket is same-origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # Who is here: each process refreshes its sockets' presence every HEARTBEAT seconds; rows not

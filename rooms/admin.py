@@ -6,9 +6,11 @@ from rooms.models import Message, Room
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "message_count", "created_at"]
+    list_display = ["name", "slug", "is_private", "message_count", "created_at"]
+    list_filter = ["is_private"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["members"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(message_count=Count("messages"))

@@ -56,6 +56,11 @@ def message_deleted(message):
     )
 
 
+def access_changed(room_id):
+    """Ask the room's sockets to check that their users may still read it."""
+    _send(room_group(room_id), {"type": "room.access"})
+
+
 def _send(group, event):
     # The database is the source of truth: a failed broadcast is logged, and pages get
     # the change on their next catch-up.

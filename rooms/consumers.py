@@ -8,21 +8,35 @@ sent, and fills any gap (a broadcast lost or overtaken) from the database.
 
 import json
 import logging
+import time
+from collections import deque
+from importlib import import_module
 
+from channels.auth import get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from rooms import broadcast, history, presence
 from rooms.forms import MessageForm
+from rooms.limits import RateLimited
 from rooms.models import MESSAGE_MAX_LENGTH, Room
-from rooms.posting import post_message
+from rooms.posting import NotAllowed, post_message
 
-CLOSE_NO_SUCH_ROOM = 4404
+# htmx reconnects only after 1006 and 1011-1013: these end a page's socket for good.
+CLOSE_NO_SUCH_ROOM = 4404  # unknown, or private and not yours: the same to the client
+NO_SUCH_ROOM = "This room does not exist (any more)."
+CLOSE_TOO_MANY_SOCKETS = 4429
+TOO_MANY_SOCKETS = "You have too many pages open: close some, then reload this one."
+CLOSE_POLICY_VIOLATION = 1008
+TOO_MANY_FRAMES = "Too many frames: this connection was closed. Reload the page."
+FORWARDED_EVENTS = {"room.message", "room.removal", "room.presence"}
 # Any valid body, JSON-escaped at its worst (\uXXXX), plus htmx's headers: larger frames
 # are refused before they are parsed.
 MAX_FRAME_CHARS = 6 * MESSAGE_MAX_LENGTH + 4096
+MAX_SEQ = 2**63 - 1  # what every database stores in a big integer
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +50,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
     first_live = None
 
     async def connect(self):
-        # Accept before refusing: a handshake refused outright looks like 1006 to the
-        # browser, and htmx would retry it forever.
-        await self.accept()
+        self.frame_times = deque(maxlen=settings.FRAME_RATE[0])
+        user = self.scope["user"]
         slug = self.scope["url_route"]["kwargs"]["slug"]
-        self.room = await Room.objects.filter(slug=slug).afirst()
-        if self.room is None:
-            await self.send_status("This room does not exist (any more).")
-            await self.close(code=CLOSE_NO_SUCH_ROOM, reason="No such room")
-            return
-        await self.channel_layer.group_add(broadcast.room_group(self.room.pk), self.channel_name)
-        await presence.registry().join(self.room.pk, self.channel_name, self.scope["user"])
+        room = await Room.objects.visible_to(user).filter(slug=slug).afirst()
+        if room is None:
+            return await self.refuse(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
+        if user.is_authenticated and await presence.socket_count(user) >= (
+            settings.MAX_SOCKETS_PER_USER
+        ):
+            return await self.refuse(CLOSE_TOO_MANY_SOCKETS, TOO_MANY_SOCKETS)
+        self.room = room
+        await self.channel_layer.group_add(broadcast.room_group(room.pk), self.channel_name)
+        await presence.registry().join(room.pk, self.channel_name, user)
+        # Accepted once in the group: every message posted after the handshake reaches it.
+        await self.accept()
 
     async def disconnect(self, code):
         if self.room is not None:
@@ -59,12 +77,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Channels closes stale database connections before every handler, a thread hop
         # each time. Room broadcasts are forwarded without touching the database, and
         # the rare catch-up goes through database_sync_to_async, which closes them itself.
-        if message["type"].startswith("room."):
+        if message["type"] in FORWARDED_EVENTS:
             await getattr(self, get_handler_name(message))(message)
         else:
             await super().dispatch(message)
 
     async def receive(self, text_data=None, bytes_data=None):
+        if self.flooding():
+            return await self.end(CLOSE_POLICY_VIOLATION, TOO_MANY_FRAMES)
         if text_data is None:
             return await self.send_composer(error="Frames must be JSON text, not binary.")
         if len(text_data) > MAX_FRAME_CHARS:
@@ -81,18 +101,32 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.resume(frame["last_seq"])
         await self.post(frame)
 
+    def flooding(self):
+        """Whether this frame is one too many for its window (settings.FRAME_RATE)."""
+        now = time.monotonic()
+        flooding = (
+            len(self.frame_times) == self.frame_times.maxlen
+            and now - self.frame_times[0] < settings.FRAME_RATE[1]
+        )
+        self.frame_times.append(now)
+        return flooding
+
     async def post(self, frame):
         body = frame.get("body", "")
         if not isinstance(body, str):
             return await self.send_composer(error="The message body must be text.")
         form = MessageForm(data={"body": body})
-        user = self.scope["user"]
+        user = await self.session_user()
         if not user.is_authenticated:
             return await self.send_composer(form=form, login_needed=True)
         if not form.is_valid():
             return await self.send_composer(form=form)
         try:
             await database_sync_to_async(post_message)(self.room, user, form.cleaned_data["body"])
+        except RateLimited as limited:
+            return await self.send_composer(form=form, error=str(limited))
+        except NotAllowed:
+            return await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
         except broadcast.BroadcastFailed as failure:
             # Saved but not broadcast: the sender sees it now, the others on catch-up.
             await self.room_message(failure.event)
@@ -102,7 +136,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def resume(self, value):
         try:
             page_seq = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            page_seq = -1
+        if not 0 <= page_seq <= MAX_SEQ:
             return await self.send_composer(error="That resume frame had no valid last_seq.")
         if self.first_live is None:
             await self.catch_up(after=max(page_seq, self.last_seq or 0))
@@ -129,6 +165,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.last_seq = seq
         await self.send(text_data=event["html"])
 
+    async def room_access(self, event):
+        """Membership or privacy changed: a socket that may no longer read the room ends."""
+        visible = Room.objects.visible_to(await self.session_user()).filter(pk=self.room.pk)
+        if not await visible.aexists():
+            await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
+
     async def room_removal(self, event):
         await self.send(text_data=event["html"])
 
@@ -152,6 +194,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return None
         html = broadcast.render_appended(messages, before=before["pk"] if before else None)
         return html, messages[-1].seq
+
+    async def session_user(self):
+        """Who the socket's session belongs to now: a logout in another tab ends it here too."""
+        session_store = import_module(settings.SESSION_ENGINE).SessionStore
+        return await get_user({"session": session_store(self.scope["session"].session_key)})
+
+    async def refuse(self, code, text):
+        # Accept before refusing: a handshake refused outright looks like 1006 to the
+        # browser, and htmx would retry it forever.
+        await self.accept()
+        await self.end(code, text)
+
+    async def end(self, code, text):
+        await self.send_status(text)
+        await self.close(code=code, reason=text)
 
     async def send_composer(self, form=None, **context):
         context = {"form": form or MessageForm(), "room": self.room, **context}

@@ -5,14 +5,34 @@ from django.urls import reverse
 MESSAGE_MAX_LENGTH = 4000
 
 
+class RoomQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The rooms `user` may read and post in: every public room, and private ones they
+        are a member of. To everyone else a private room does not exist."""
+        if not user.is_authenticated:
+            return self.filter(is_private=False)
+        # A subquery, not a join: a join on members would repeat each public room.
+        return self.filter(
+            models.Q(is_private=False) | models.Q(pk__in=user.private_rooms.values("pk"))
+        )
+
+
 class Room(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.CharField(max_length=300, blank=True)
+    is_private = models.BooleanField(
+        "private", default=False, help_text="Only its members can find, read and post in it."
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="private_rooms"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # The position of the room's newest message: posting takes the next one under a
     # row lock, so per room seq order is commit order and has no holes but deletions.
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
+
+    objects = RoomQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

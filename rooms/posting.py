@@ -1,17 +1,35 @@
 """The one path from "a message was posted" to "every client has its HTML"."""
 
+from django.conf import settings
 from django.db import transaction
 
-from rooms import broadcast
+from rooms import broadcast, limits
 from rooms.models import Message, Room
 
 
+class NotAllowed(Exception):
+    """The author may not post in (or even see) the room any more."""
+
+
 def post_message(room, author, body):
-    """Save a message at the room's next seq and broadcast it once it is committed."""
+    """Save a message at the room's next seq and broadcast it once it is committed.
+
+    Checked on every post, whatever the caller checked before: the author's rate (raises
+    limits.RateLimited) and their access to the room (raises NotAllowed).
+    """
+    limits.count(f"post:{author.pk}", settings.POST_RATE)
     with transaction.atomic():
         # The row lock makes concurrent posts to one room commit in seq order, so a
         # client that holds seq N and is sent N + 2 knows for sure it missed N + 1.
-        locked = Room.objects.select_for_update().only("last_seq").get(pk=room.pk)
+        locked = (
+            Room.objects.visible_to(author)
+            .select_for_update()
+            .only("last_seq")
+            .filter(pk=room.pk)
+            .first()
+        )
+        if locked is None:
+            raise NotAllowed
         locked.last_seq += 1
         locked.save(update_fields=["last_seq"])
         message = Message.objects.create(room=room, seq=locked.last_seq, author=author, body=body)

@@ -26,14 +26,23 @@ logger = logging.getLogger(__name__)
 ANNOUNCE_DELAY_SECONDS = 0.5
 
 
+def alive():
+    """Presence rows whose process is still refreshing them."""
+    return Presence.objects.filter(
+        seen_at__gte=timezone.now() - timedelta(seconds=settings.PRESENCE_EXPIRY_SECONDS)
+    )
+
+
 def here(room_id):
     """Context for rooms/_presence.html: who has the room open now."""
-    fresh = Presence.objects.filter(
-        room_id=room_id,
-        seen_at__gte=timezone.now() - timedelta(seconds=settings.PRESENCE_EXPIRY_SECONDS),
-    )
+    fresh = alive().filter(room_id=room_id)
     names = sorted(set(fresh.filter(user__isnull=False).values_list("user__username", flat=True)))
     return {"names": names, "guests": fresh.filter(user__isnull=True).count()}
+
+
+async def socket_count(user):
+    """How many room sockets `user` has open, on every server process."""
+    return await alive().filter(user=user).acount()
 
 
 def render(room_id):

@@ -1,13 +1,35 @@
 from functools import partial
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from rooms import broadcast
-from rooms.models import Message
+from rooms.models import Message, Room
 
 
 @receiver(post_delete, sender=Message)
 def remove_deleted_message_from_pages(sender, instance, **kwargs):
     transaction.on_commit(partial(broadcast.message_deleted, instance))
+
+
+@receiver(post_save, sender=Room)
+def recheck_access_after_a_room_edit(sender, instance, created, update_fields, **kwargs):
+    # Every post saves last_seq alone; any other edit may have made the room private.
+    if not created and update_fields != frozenset({"last_seq"}):
+        transaction.on_commit(partial(broadcast.access_changed, instance.pk))
+
+
+@receiver(m2m_changed, sender=Room.members.through)
+def recheck_access_after_members_leave(sender, instance, action, reverse, pk_set, **kwargs):
+    # Before a clear, while it still says which rooms it empties.
+    if action == "post_remove":
+        room_ids = pk_set if reverse else {instance.pk}
+    elif action == "pre_clear":
+        room_ids = (
+            set(instance.private_rooms.values_list("pk", flat=True)) if reverse else {instance.pk}
+        )
+    else:
+        return
+    for room_id in room_ids:
+        transaction.on_commit(partial(broadcast.access_changed, room_id))

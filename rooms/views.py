@@ -1,34 +1,41 @@
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from rooms import history, presence
 from rooms.broadcast import BroadcastFailed
 from rooms.forms import MessageForm
+from rooms.limits import RateLimited
 from rooms.models import Room
-from rooms.posting import post_message
+from rooms.posting import NotAllowed, post_message
+
+
+def visible_room(request, slug):
+    """The room, if this visitor may see it; a 404 otherwise, private or not."""
+    return get_object_or_404(Room.objects.visible_to(request.user), slug=slug)
 
 
 def index(request):
-    rooms = Room.objects.annotate(message_count=Count("messages"))
+    rooms = Room.objects.visible_to(request.user).annotate(message_count=Count("messages"))
     return render(request, "rooms/index.html", {"rooms": rooms})
 
 
-def room(request, slug, form=None, status=200):
-    room = get_object_or_404(Room, slug=slug)
+def room(request, slug, form=None, error=None, status=200):
+    room = visible_room(request, slug)
     context = {
         "room": room,
         "page": history.page_before(room),
         "form": form or MessageForm(),
+        "error": error,
         "here": presence.here(room.pk),
     }
     return render(request, "rooms/room.html", context, status=status)
 
 
 def older_messages(request, slug):
-    room = get_object_or_404(Room, slug=slug)
+    room = visible_room(request, slug)
     try:
         before = int(request.GET["before"])
     except (KeyError, ValueError):
@@ -38,19 +45,28 @@ def older_messages(request, slug):
     return render(request, template, context)
 
 
+def refused(request, target, form, error=None, status=422):
+    """The composer again, with its text and the reason it was not posted."""
+    if request.htmx:
+        context = {"form": form, "room": target, "error": error}
+        return render(request, "rooms/_composer.html", context, status=status)
+    return room(request, target.slug, form=form, error=error, status=status)
+
+
 @require_POST
 def post(request, slug):
-    target = get_object_or_404(Room, slug=slug)
+    target = visible_room(request, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(target.get_absolute_url())
     form = MessageForm(request.POST)
     if not form.is_valid():
-        if request.htmx:
-            context = {"form": form, "room": target}
-            return render(request, "rooms/_composer.html", context, status=422)
-        return room(request, slug, form=form, status=422)
+        return refused(request, target, form)
     try:
         message = post_message(target, request.user, form.cleaned_data["body"])
+    except RateLimited as limited:
+        return refused(request, target, form, error=str(limited), status=429)
+    except NotAllowed:
+        raise Http404 from None
     except BroadcastFailed as failure:
         # Saved; the page this answers shows it, open sockets catch up.
         message = failure.message

@@ -1,4 +1,5 @@
 import os
+from uuid import uuid4
 
 import pytest
 from channels.layers import channel_layers
@@ -10,7 +11,7 @@ from rooms.models import Room
 from rooms.tests.servers import RedisServer, Server
 from rooms.tests.sessions import session_cookie
 
-ORIGIN = (b"origin", b"http://testserver")
+ORIGIN = b"http://testserver"
 
 
 @pytest.fixture
@@ -37,6 +38,12 @@ def bob(make_user):
 
 
 @pytest.fixture
+def unlimited_posting(settings):
+    """For tests that seed a long history through the posting path."""
+    settings.POST_RATE = (10_000, 1)
+
+
+@pytest.fixture
 def alice_client(alice):
     client = Client()
     client.force_login(alice)
@@ -51,6 +58,21 @@ def fresh_channel_layer():
     channel_layers.backends.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    # Rate-limit counters must not leak from test to test. A fresh key prefix, not a
+    # flush: on Redis the cache shares its database with the channel layer.
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": uuid4().hex} for name, config in settings.CACHES.items()
+    }
+
+
+@pytest.fixture(autouse=True)
+def plain_http(settings):
+    # Production sits behind TLS and redirects plain HTTP; tests talk plain HTTP on loopback.
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture
 def application():
     # Imported late: the origin check reads ALLOWED_HOSTS once the test environment
@@ -60,21 +82,21 @@ def application():
     return application
 
 
-async def session_headers(user):
-    if user is None:
-        return [ORIGIN]
-    return [ORIGIN, (b"cookie", (await session_cookie(user)).encode())]
-
-
 @pytest.fixture
 async def connect(application):
-    """Open a room socket as `user` (anonymous when None); all are closed after the test."""
+    """Open a room socket as `user` (anonymous when None); all are closed after the test.
+
+    `cookie` gives a session cookie of the test's own; `origin` the page's origin.
+    """
     opened = []
 
-    async def connect(slug="lobby", user=None, expect_accept=True):
-        socket = WebsocketCommunicator(
-            application, f"/ws/rooms/{slug}/", headers=await session_headers(user)
-        )
+    async def connect(slug="lobby", user=None, cookie=None, origin=ORIGIN, expect_accept=True):
+        headers = [(b"origin", origin)]
+        if user is not None and cookie is None:
+            cookie = await session_cookie(user)
+        if cookie:
+            headers.append((b"cookie", cookie.encode()))
+        socket = WebsocketCommunicator(application, f"/ws/rooms/{slug}/", headers=headers)
         connected, _ = await socket.connect()
         assert connected is expect_accept
         opened.append(socket)

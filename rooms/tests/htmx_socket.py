@@ -23,6 +23,7 @@ class HtmxSocket:
         self.origin = server.url
         self.headers = {"Cookie": cookie} if cookie else {}
         self.page = PageModel(last_seq=last_seq)
+        self.frames = []  # every frame received, in order
         self.connections = 0
         self.open = asyncio.Event()
         self.outbox = asyncio.Queue()  # frames wait here while closed, as in the extension
@@ -63,6 +64,7 @@ class HtmxSocket:
         sender = asyncio.create_task(self.flush(socket))
         try:
             async for frame in socket:
+                self.frames.append(frame)
                 self.page.apply(frame)
         finally:
             sender.cancel()

@@ -107,3 +107,28 @@ def test_a_page_whose_server_restarted_shows_what_was_posted_meanwhile(
         "while the server was away 2",
         "while the server was away 3",
     ]
+
+
+def test_htmx_works_under_the_content_security_policy(browser, daphne_server, room):
+    page = browser.new_context().new_page()
+    violations = []
+    page.on("console", lambda message: violations.append(message.text))
+    with page.expect_websocket():
+        sign_up_into_the_lobby(page, daphne_server, "erin")
+
+    page.fill("#id_body", "under a strict policy")
+    page.press("#id_body", "Enter")
+
+    expect(messages(page, "under a strict policy")).to_have_count(1)
+    expect(page.locator("#id_body")).to_have_value("")
+    assert not [text for text in violations if "Content Security Policy" in text]
+    # The policy is enforced: an inline script put into the page does not run.
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.inlineRan = true";
+            document.body.append(script);
+        }"""
+    )
+    assert page.evaluate("window.inlineRan") is None
+    assert [text for text in violations if "Content Security Policy" in text]

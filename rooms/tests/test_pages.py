@@ -18,7 +18,7 @@ def shown_bodies(html):
 
 
 @pytest.fixture
-def many_messages(room, alice):
+def many_messages(room, alice, unlimited_posting):
     return [post_message(room, alice, f"message {n}") for n in range(1, PAGE_SIZE * 2 + 11)]
 
 

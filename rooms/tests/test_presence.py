@@ -44,9 +44,7 @@ async def test_a_user_with_two_tabs_is_listed_once(connect, room, alice):
 
 
 async def test_the_room_page_shows_who_is_here(connect, room, alice, async_client):
-    socket = await connect(user=alice)
-    # The socket is accepted before it is recorded: the announcement says it is.
-    await next_presence(socket)
+    await connect(user=alice)
 
     page = await async_client.get("/rooms/lobby/")
 

@@ -72,7 +72,7 @@ def post_over_http(server, cookie, body):
         opener.open(f"{server.url}/rooms/lobby/messages/", data)
     except urllib.error.HTTPError as response:
         return response.code, response.headers["Location"]
-    raise AssertionError("the post was not redirected")
+    raise AssertionError("the post was neither redirected nor refused")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -98,7 +98,9 @@ async def test_a_message_posted_on_one_process_reaches_clients_on_the_other(
 async def test_50_clients_1000_messages_from_5_senders_on_2_processes(
     redis_server, start_server, room, make_user
 ):
-    servers = await start_pair(start_server, redis_server)
+    # A load test, not people typing: the per-user abuse limits are lifted.
+    unlimited = {"SOCICO_POST_RATE": "1000/1", "SOCICO_FRAME_RATE": "1000/1"}
+    servers = await start_pair(start_server, redis_server, **unlimited)
     readers = await listeners(servers, 50)
     senders = []
     for n in range(5):
@@ -120,6 +122,29 @@ async def test_50_clients_1000_messages_from_5_senders_on_2_processes(
         pks = [pk for pk, _ in socket.page.messages]
         assert len(pks) == len(set(pks)) == 1000, "zero lost, zero duplicated"
     await stop_all(everyone)
+
+
+async def test_the_post_rate_limit_is_counted_across_processes(
+    redis_server, start_server, room, alice
+):
+    one, two = await start_pair(start_server, redis_server, SOCICO_POST_RATE="3/3600")
+    cookie = await session_cookie(alice)
+    on_one = HtmxSocket(one, cookie=cookie).start()
+    on_two = HtmxSocket(two, cookie=cookie).start()
+    for n in range(3):
+        await on_one.send(f"post {n}")
+    await eventually(lambda: all_pages_whole([on_one, on_two], 3), what="delivery")
+
+    await on_two.send("one too many, on the other process")
+
+    async def refused():
+        return any("Slow down" in frame for frame in on_two.frames)
+
+    await eventually(refused, within=10, what="the refusal")
+    status, _ = await sync_to_async(post_over_http)(two, cookie, "and over HTTP")
+    assert status == 429
+    assert await Message.objects.acount() == 3
+    await stop_all([on_one, on_two])
 
 
 async def test_redis_restarted_while_clients_are_connected_loses_nothing(

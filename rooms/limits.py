@@ -1,0 +1,36 @@
+"""Rate limits as fixed-window counters in Django's cache.
+
+With REDIS_URL set the cache is Redis, so every server process counts the same events; the
+increment is atomic there and in the local-memory cache alike.
+"""
+
+import logging
+import math
+import time
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after):
+        super().__init__(f"Slow down: try again in {retry_after} s.")
+        self.retry_after = retry_after
+
+
+def count(key, rate):
+    """Count one event under `key`; raise RateLimited past `rate` = (count, seconds)."""
+    limit, seconds = rate
+    now = time.time()
+    window_start = now - now % seconds
+    bucket = f"rate:{key}:{int(window_start)}"
+    try:
+        cache.add(bucket, 0, timeout=seconds + 1)
+        counted = cache.incr(bucket)
+    except Exception:
+        # Fail open: with Redis down, messages are still saved and shown (and logged here).
+        logger.warning("Rate limit for %s not counted: the cache is unreachable", key)
+        return
+    if counted > limit:
+        raise RateLimited(retry_after=max(1, math.ceil(window_start + seconds - now)))
