@@ -34,14 +34,19 @@ def render_appended(messages, *, before=None):
     )
 
 
-def message_created(message):
-    """Send a new message to its room; raise BroadcastFailed if the layer is unreachable."""
-    event = {
+def message_event(message):
+    """The room event that carries a new message, rendered once for every recipient."""
+    return {
         "type": "room.message",
         "seq": message.seq,
         "pk": message.pk,
         "html": render_appended([message]),
     }
+
+
+def message_created(message):
+    """Send a new message to its room; raise BroadcastFailed if the layer is unreachable."""
+    event = message_event(message)
     if not _send(room_group(message.room_id), event):
         raise BroadcastFailed(message, event)
 

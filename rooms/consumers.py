@@ -2,10 +2,12 @@
 
 Delivery is whole and in order per socket. The page sends the seq of the last message it
 holds whenever its socket opens (the #resume form); the consumer replays what the page
-lacks from the database, forwards live broadcasts in seq order, drops ones it has already
-sent, and fills any gap (a broadcast lost or overtaken) from the database.
+lacks from the database, forwards live broadcasts in seq order (one that overtook an earlier
+broadcast waits a moment for it), drops ones it has already sent, and fills from the database
+any gap that outlasts that moment (a broadcast the channel layer dropped).
 """
 
+import asyncio
 import json
 import logging
 import time
@@ -37,6 +39,8 @@ FORWARDED_EVENTS = {"room.message", "room.removal", "room.presence"}
 # are refused before they are parsed.
 MAX_FRAME_CHARS = 6 * MESSAGE_MAX_LENGTH + 4096
 MAX_SEQ = 2**63 - 1  # what every database stores in a big integer
+# How long a live broadcast waits for an earlier one that another process is still sending.
+GAP_GRACE_SECONDS = 0.25
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +52,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # The first live message sent before the page said where it was: a late replay
     # goes in front of it, so the page stays in seq order.
     first_live = None
+    # The pending check on held broadcasts (see room_message).
+    gap_timer = None
 
     async def connect(self):
         self.frame_times = deque(maxlen=settings.FRAME_RATE[0])
+        self.held = {}  # seq -> live broadcasts that arrived ahead of a missing one
+        # Messages reach the page in turn: from dispatch, and from the gap timer.
+        self.delivering = asyncio.Lock()
         user = self.scope["user"]
         slug = self.scope["url_route"]["kwargs"]["slug"]
         room = await Room.objects.visible_to(user).filter(slug=slug).afirst()
@@ -67,6 +76,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.accept()
 
     async def disconnect(self, code):
+        if self.gap_timer is not None:
+            self.gap_timer.cancel()
         if self.room is not None:
             await presence.registry().leave(self.channel_name)
             await self.channel_layer.group_discard(
@@ -140,6 +151,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             page_seq = -1
         if not 0 <= page_seq <= MAX_SEQ:
             return await self.send_composer(error="That resume frame had no valid last_seq.")
+        async with self.delivering:
+            await self.replay(page_seq)
+
+    async def replay(self, page_seq):
         if self.first_live is None:
             await self.catch_up(after=max(page_seq, self.last_seq or 0))
         else:
@@ -147,23 +162,52 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.first_live = None
 
     async def room_message(self, event):
+        async with self.delivering:
+            await self.deliver(event)
+
+    async def deliver(self, event):
         seq = event["seq"]
         if self.last_seq is None:
             self.first_live = event
-        elif seq <= self.last_seq:
+        elif seq <= self.last_seq or seq in self.held:
             return
         elif seq > self.last_seq + 1:
-            # The channel layer delivers at most once: this count is what it dropped here.
+            # Broadcasts posted through different processes may overtake each other: hold
+            # this one briefly for the missing ones before asking the database.
+            self.held[seq] = event
+            if self.gap_timer is None:
+                self.gap_timer = asyncio.create_task(self.expire_gap())
+            return
+        self.last_seq = seq
+        await self.send(text_data=event["html"])
+        await self.release_held()
+
+    async def release_held(self):
+        """Send the held broadcasts that are now next in seq; forget the ones already sent."""
+        for seq in [seq for seq in self.held if seq <= self.last_seq]:
+            del self.held[seq]
+        while event := self.held.pop(self.last_seq + 1, None):
+            self.last_seq = event["seq"]
+            await self.send(text_data=event["html"])
+        if not self.held and self.gap_timer is not None:
+            self.gap_timer.cancel()
+            self.gap_timer = None
+
+    async def expire_gap(self):
+        await asyncio.sleep(GAP_GRACE_SECONDS)
+        async with self.delivering:
+            self.gap_timer = None
+            if not self.held:
+                return
+            # The channel layer delivers at most once: these are what it dropped here.
             logger.warning(
-                "Gap in room %s on %s: filling seq %s to %s from the database",
+                "Gap in room %s on %s: seq %s to %s never arrived, filling from the database",
                 self.room.pk,
                 self.channel_name,
                 self.last_seq + 1,
-                seq - 1,
+                min(self.held) - 1,
             )
-            return await self.catch_up(after=self.last_seq)
-        self.last_seq = seq
-        await self.send(text_data=event["html"])
+            await self.catch_up(after=self.last_seq)
 
     async def room_access(self, event):
         """Membership or privacy changed: a socket that may no longer read the room ends."""
@@ -184,6 +228,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=html)
         if before is None:
             self.last_seq = max(after, self.last_seq or 0)
+            await self.release_held()
 
     @database_sync_to_async
     def render_missed(self, after, before):
