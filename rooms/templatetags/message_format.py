@@ -1,9 +1,28 @@
+"""How a message's parts read on the page. Every page shows fifty messages, so these are
+cheap where they can be: they run once per message per page."""
+
+import re
+
 import nh3
 from django import template
-from django.utils.html import urlize
+from django.utils import timezone
+from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+# What urlize could turn into a link; a body with none of it is only escaped.
+LINK_HINT = re.compile(r"://|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
+
+
+@register.filter
+def posted_at(moment, style):
+    """`moment` in the site's time zone: "short" (24 Nov, 21:36) or "full" (24 Nov 2026, 21:36
+    UTC). strftime, not the date filter: this English site needs no translated month names."""
+    local = timezone.localtime(moment)
+    if style == "full":
+        return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+    return f"{local.day} {local:%b, %H:%M}"
 
 
 @register.filter(is_safe=True)
@@ -13,6 +32,8 @@ def linkify(body):
     Django's urlize finds the addresses; ammonia (nh3) then keeps nothing but <a href> with
     an http or https address, and gives each link its rel.
     """
+    if not LINK_HINT.search(body):
+        return escape(body)
     return mark_safe(
         nh3.clean(
             urlize(body, autoescape=True),

@@ -1,8 +1,10 @@
 """Pages and the no-JavaScript posting path, through Django's test client."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+from django.template.loader import render_to_string
 
 from rooms.history import PAGE_SIZE
 from rooms.models import MESSAGE_MAX_LENGTH, Message, Room
@@ -171,3 +173,15 @@ def test_seq_counts_per_room(room, alice):
     seqs = [post_message(r, alice, "hi").seq for r in (room, other, room, other, room)]
 
     assert seqs == [1, 1, 2, 2, 3]
+
+
+def test_a_message_shows_when_it_was_posted(room, alice):
+    posted = datetime(2026, 3, 7, 9, 5, tzinfo=UTC)
+    message = Message(pk=1, room=room, author=alice, body="hi", created_at=posted)
+
+    html = render_to_string("rooms/_message.html", {"message": message})
+
+    assert (
+        '<time class="ml-1 text-xs text-slate-400" datetime="2026-03-07T09:05:00+00:00"'
+        ' title="7 Mar 2026, 09:05 UTC">7 Mar, 09:05</time>'
+    ) in html
