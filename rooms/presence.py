@@ -85,11 +85,12 @@ class Registry:
         room_id = self.rooms.pop(channel_name, None)
         if room_id is None:
             return
-        await Presence.objects.filter(channel_name=channel_name).adelete()
-        self.announce(room_id)
+        # Before any await: sockets leave concurrently, and only the last one stops the beat.
         if not self.rooms:
             self.heartbeat.cancel()
             self.heartbeat = None
+        await Presence.objects.filter(channel_name=channel_name).adelete()
+        self.announce(room_id)
 
     def announce(self, room_id):
         if room_id not in self.announcing:

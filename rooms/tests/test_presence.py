@@ -1,5 +1,6 @@
 """Who is here, through real sockets: arrivals, departures, guests, and ghosts expiring."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -69,3 +70,13 @@ async def test_a_process_that_died_leaves_no_ghost(connect, room, alice, bob, se
     assert await Presence.objects.filter(
         user=alice, seen_at__gte=timezone.now() - timedelta(seconds=0.6)
     ).aexists(), "the living socket's row is kept fresh"
+
+
+async def test_the_last_sockets_of_a_process_leaving_together_clean_up(connect, room, alice):
+    first, second = await connect(user=alice), await connect(user=None)
+
+    await asyncio.gather(first.disconnect(), second.disconnect())
+
+    assert await Presence.objects.filter(room=room).aexists() is False
+    third = await connect(user=alice)
+    assert ">alice</strong>" in await next_presence(third), "a fresh heartbeat serves new sockets"
