@@ -4,7 +4,9 @@ Each server process records its open room sockets in the database, keeps them fr
 heartbeat for the whole process (which also renews their room-group memberships), and drops
 rows any process stopped refreshing (it died without saying goodbye). Changes reach pages as
 one rendered list per room, coalesced so a crowd arriving at once costs one announcement, not
-one per arrival.
+one per arrival, and paced so announcements never take more than a share of the process:
+each costs one delivery per person in the room, and a storm of arrivals in many rooms would
+otherwise starve the messages themselves. Presence may lag in a storm; messages do not.
 """
 
 import asyncio
@@ -24,6 +26,8 @@ from rooms.models import Presence
 logger = logging.getLogger(__name__)
 
 ANNOUNCE_DELAY_SECONDS = 0.5
+# About a third of what one process delivers per second (see BENCHMARKS.md).
+ANNOUNCED_DELIVERIES_PER_SECOND = 2000
 
 
 def alive():
@@ -46,7 +50,10 @@ async def socket_count(user):
 
 
 def render(room_id):
-    return render_to_string("rooms/_presence.html", {"here": here(room_id)})
+    """The room's presence fragment, and about how many pages it goes to."""
+    people = here(room_id)
+    audience = len(people["names"]) + people["guests"]
+    return render_to_string("rooms/_presence.html", {"here": people}), audience
 
 
 def refresh(channel_names):
@@ -66,7 +73,8 @@ class Registry:
 
     def __init__(self):
         self.rooms = {}  # channel name -> room id
-        self.announcing = {}  # room id -> task that will announce it
+        self.changed = {}  # room ids to announce, in the order they changed (values unused)
+        self.announcer = None
         self.heartbeat = None
 
     async def join(self, room_id, channel_name, user):
@@ -93,19 +101,30 @@ class Registry:
         self.announce(room_id)
 
     def announce(self, room_id):
-        if room_id not in self.announcing:
-            self.announcing[room_id] = asyncio.create_task(self.announce_later(room_id))
+        self.changed[room_id] = None
+        if self.announcer is None:
+            self.announcer = asyncio.create_task(self.announce_changes())
 
-    async def announce_later(self, room_id):
-        await asyncio.sleep(ANNOUNCE_DELAY_SECONDS)
-        del self.announcing[room_id]
+    async def announce_changes(self):
+        """Announce changed rooms in turn, at most every ANNOUNCE_DELAY_SECONDS each."""
+        while self.changed:
+            await asyncio.sleep(ANNOUNCE_DELAY_SECONDS)
+            batch, self.changed = self.changed, {}
+            for room_id in batch:
+                audience = await self.announce_now(room_id)
+                await asyncio.sleep(audience / ANNOUNCED_DELIVERIES_PER_SECOND)
+        self.announcer = None
+
+    async def announce_now(self, room_id):
         try:
-            html = await database_sync_to_async(render)(room_id)
+            html, audience = await database_sync_to_async(render)(room_id)
             await get_channel_layer().group_send(
                 room_group(room_id), {"type": "room.presence", "html": html}
             )
         except Exception:
             logger.exception("Presence announcement for room %s failed", room_id)
+            return 0
+        return audience
 
     async def beat(self):
         while True:

@@ -1,12 +1,14 @@
 """Who is here, through real sockets: arrivals, departures, guests, and ghosts expiring."""
 
 import asyncio
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from rooms.models import Presence
+from rooms import presence
+from rooms.models import Presence, Room
 from rooms.tests.frames import PRESENCE
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -80,3 +82,21 @@ async def test_the_last_sockets_of_a_process_leaving_together_clean_up(connect, 
     assert await Presence.objects.filter(room=room).aexists() is False
     third = await connect(user=alice)
     assert ">alice</strong>" in await next_presence(third), "a fresh heartbeat serves new sockets"
+
+
+async def test_announcements_are_paced_by_how_many_they_reach(
+    connect, room, alice, bob, monkeypatch
+):
+    monkeypatch.setattr(presence, "ANNOUNCED_DELIVERIES_PER_SECOND", 2)
+    await Room.objects.acreate(name="Garden", slug="garden")
+    in_lobby = await connect(user=alice)
+    await connect(user=bob)
+    in_garden = await connect("garden")
+
+    await next_presence(in_lobby)
+    lobby_announced = time.monotonic()
+    listed = await next_presence(in_garden)
+
+    # The lobby's announcement reached two pages: at two a second, the garden waits a second.
+    assert time.monotonic() - lobby_announced >= 0.9
+    assert "1 guest" in listed
