@@ -13,7 +13,7 @@ DAPHNE_OPTS := --websocket_timeout -1 $(DAPHNE_LIMITS)
 
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test lint css install install-test browser redis clean
+.PHONY: run test bench lint css install install-test browser redis clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ test: export DJANGO_SECRET_KEY ?= insecure-test-only
 test: install-test browser redis lint
 	$(BIN)/pytest -m "not browser"
 	$(BIN)/pytest -m browser
+
+# Figures, not tests: see BENCHMARKS.md. BENCH_ARGS=--quick for a short run.
+bench: install-test redis
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 css:
 	npm install --prefix static/src --no-audit --no-fund --no-package-lock

@@ -16,22 +16,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import uvloop
+from websockets.exceptions import WebSocketException
 
-from bench import clients, report, servers, socico_db
+from bench import clients, profile, report, servers, socico_db
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SATURATING_DELIVERIES_PER_S = 60_000  # offered fan-out load, above what any server here holds
+SATURATING_DELIVERIES_PER_S = 20_000  # offered fan-out load, above what Socico and B1 hold
+# Posting is measured on its own: fan-out rounds stay below what Socico saves per second.
+MAX_SEND_RATE = 100
 
 
 def parse_args():
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one short round of each")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=3.0, help="sending time per round")
+    parser.add_argument("--seconds", type=float, default=2.0, help="sending time per round")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--idle", type=int, default=10_000, help="idle sockets to measure")
     parser.add_argument(
         "--redis", action="store_true", help="also Socico on Redis, 1 and 2 processes"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy each Socico server's largest fan-out"
     )
     args = parser.parse_args()
     if args.quick:
@@ -61,6 +67,13 @@ class Bench:
         sender = await rooms[0].connect(headers=self.sender_headers(servers_[0]))
         draining = asyncio.create_task(clients.drain(sender))
         results = []
+        recordings = []
+        if self.args.profile and size == max(self.args.sizes):
+            recordings = [
+                profile.Recording(server, RESULTS / f"profile-{server.name}.txt")
+                for server in servers_
+                if server.name.startswith("socico")
+            ]
         try:
             for round_ in range(rounds + 1):  # the first round warms up
                 numbers = range(self.number, self.number + int(rate * seconds) + 1)
@@ -74,7 +87,7 @@ class Bench:
                 for tally in tallies:
                     tally.first_send_ns = sent_tally.first_send_ns
                 expected = sent_tally.sent * size
-                await clients.wait_for_quiet(_Total(tallies), expected)
+                await clients.wait_for_quiet(rooms, expected)
                 cpu = sum(server.cpu_seconds() for server in servers_) - cpu_before
                 merged.numbers = range(numbers.start, numbers.start + sent_tally.sent)
                 merged.first_send_ns = sent_tally.first_send_ns
@@ -84,9 +97,13 @@ class Bench:
                     merged.last_delivery_ns = max(merged.last_delivery_ns, tally.last_delivery_ns)
                 if round_:
                     summary = merged.summary()
+                    if summary["lost"]:
+                        print(f"{servers_[0].name}: lost {merged.missing()}", file=sys.stderr)
                     summary["cpu_us"] = cpu * 1e6 / max(merged.deliveries, 1)
                     results.append(summary)
         finally:
+            for recording in recordings:
+                recording.stop()
             draining.cancel()
             await sender.close()
             for room in rooms:
@@ -106,16 +123,20 @@ class Bench:
     async def run(self):
         args = self.args
         baselines = {"B0": servers.bare_websockets(), "B1": servers.tutorial_channels()}
-        socico = servers.socico(self.env)
-        for server in [*baselines.values(), socico]:
+        socicos = {
+            "socico": servers.socico(self.env),
+            "socico-uv": servers.socico_uvicorn(self.env),
+        }
+        everything = {**baselines, **socicos}
+        for server in everything.values():
             server.start()
         try:
-            await self.fan_out_table({**baselines, "socico": socico})
-            await self.latency_at_40(socico, baselines)
-            await self.posts(socico, baselines["B1"])
-            await self.idle_memory({**baselines, "socico": socico})
+            await self.fan_out_table(everything)
+            await self.latency_at_40(everything)
+            await self.posts(socicos, baselines["B1"])
+            await self.idle_memory(everything)
         finally:
-            for server in [*baselines.values(), socico]:
+            for server in everything.values():
                 server.stop()
         await self.http()
         if args.redis:
@@ -123,111 +144,124 @@ class Bench:
 
     async def fan_out_table(self, servers_):
         for size in self.args.sizes:
-            rate = max(1.0, SATURATING_DELIVERIES_PER_S / size)
+            rate = min(MAX_SEND_RATE, SATURATING_DELIVERIES_PER_S / size)
             figures = {}
             for name, server in servers_.items():
                 figures[name] = await self.fan_out(
                     [server], size, rate, self.args.rounds, self.args.seconds
                 )
-            b0, b1 = figures["B0"]["deliveries_per_s"], figures["B1"]["deliveries_per_s"]
+            # Ratios of capacity (deliveries per CPU-second of the server's core), not of
+            # throughput: the offered load saturates Socico and B1 but not B0.
+            b0, b1 = figures["B0"]["cpu_us"], figures["B1"]["cpu_us"]
             for name, summary in figures.items():
-                goal = ""
-                if name == "socico" and size == 1000:
-                    ratio_b0 = summary["deliveries_per_s"] / b0
-                    ratio_b1 = summary["deliveries_per_s"] / b1
-                    met = ratio_b0 >= 0.25 and ratio_b1 >= 5
-                    goal = f"{'PASS' if met else 'MISS'} >=0.25xB0 & >=5xB1"
                 row = dict(summary)
                 dps = row.pop("deliveries_per_s")
+                ratios = {}
+                goal = ""
+                if name.startswith("socico"):
+                    ratios = {"x_b0": b0 / row["cpu_us"], "x_b1": b1 / row["cpu_us"]}
+                    if size == 1000:
+                        met = ratios["x_b0"] >= 0.25 and ratios["x_b1"] >= 5
+                        goal = f"{'PASS' if met else 'MISS'} >=0.25xB0 & >=5xB1"
                 self.add(
                     f"fan-out, {size} subscribers",
                     name,
                     dps,
                     "deliveries/s",
-                    x_b0=dps / b0 if name == "socico" else None,
-                    x_b1=dps / b1 if name == "socico" else None,
                     goal=goal,
+                    **ratios,
                     **row,
                 )
 
-    async def latency_at_40(self, socico, baselines):
-        for name, server in {**baselines, "socico": socico}.items():
+    async def latency_at_40(self, servers_):
+        for name, server in servers_.items():
             summary = await self.fan_out([server], 100, 40, self.args.rounds, self.args.seconds * 2)
             dps = summary.pop("deliveries_per_s")
             goal = ""
-            if name == "socico":
+            if name.startswith("socico"):
                 goal = f"{'PASS' if summary['p99_ms'] <= 15 else 'MISS'} p99 <= 15 ms"
             self.add("100 subscribers at 40 msg/s", name, dps, "deliveries/s", goal=goal, **summary)
 
-    async def posts(self, socico, b1):
+    async def posts(self, socicos, b1):
         cookies = [socico_db.session_cookie(f"poster{n}") for n in range(4)]
-        socico_rate = await clients.posts_closed_loop(
-            socico, cookies, self.args.seconds * 2, hello=self.hello(socico)
-        )
         b1_rate = await clients.posts_closed_loop(
             b1, [None] * 4, self.args.seconds * 2, answer="message"
         )
         self.add("posts, 4 closed-loop senders", "B1", b1_rate, "posts/s")
-        self.add(
-            "posts, 4 closed-loop senders",
-            "socico",
-            socico_rate,
-            "posts/s",
-            x_b1=socico_rate / b1_rate,
-            goal=f"{'PASS' if socico_rate >= 300 else 'MISS'} >= 300 posts/s (saved)",
-        )
+        for name, socico in socicos.items():
+            rate = await clients.posts_closed_loop(
+                socico, cookies, self.args.seconds * 2, hello=self.hello(socico)
+            )
+            self.add(
+                "posts, 4 closed-loop senders",
+                name,
+                rate,
+                "posts/s",
+                x_b1=rate / b1_rate,
+                goal=f"{'PASS' if rate >= 300 else 'MISS'} >= 300 posts/s (saved)",
+            )
 
     async def idle_memory(self, servers_):
         count = self.args.idle
         for name, server in servers_.items():
-            warm = await clients.idle_sockets(server, 100, self.hello(server))
-            await asyncio.sleep(1)
-            before = server.rss_kib()
-            sockets = await clients.idle_sockets(server, count, self.hello(server))
-            await asyncio.sleep(2)
-            per_socket = (server.rss_kib() - before) / count
+            warm, idle = [], []
+            try:
+                await clients.idle_sockets(server, 100, warm, self.hello(server))
+                await asyncio.sleep(1)
+                before = server.rss_kib()
+                await clients.idle_sockets(server, count, idle, self.hello(server))
+                await asyncio.sleep(2)
+                per_socket = (server.rss_kib() - before) / count
+            except (OSError, WebSocketException) as error:
+                per_socket = None
+                print(
+                    f"{name}: refused after {len(idle):,} idle sockets: {error!r}", file=sys.stderr
+                )
+            finally:
+                await asyncio.gather(*(s.close() for s in warm + idle), return_exceptions=True)
             goal = ""
-            if name == "socico":
-                met = count >= 10_000 and per_socket <= 35
-                goal = f"{'PASS' if met else 'MISS'} 10,000 at <= 35 KB"
+            if name.startswith("socico"):
+                met = per_socket is not None and per_socket <= 35
+                goal = f"{'PASS' if met else 'MISS'} {count:,} at <= 35 KB"
             self.add(f"idle sockets ({count:,})", name, per_socket, "KiB/socket", goal=goal)
-            await asyncio.gather(*(s.close() for s in [*warm, *sockets]), return_exceptions=True)
 
     async def http(self):
-        socico = servers.socico(self.env).start()
-        try:
-            page = await asyncio.to_thread(_fetch, socico.port, f"/rooms/{socico_db.SLUG}/")
-        finally:
-            socico.stop()
+        path = f"/rooms/{socico_db.SLUG}/"
+        socicos = {
+            "socico": servers.socico(self.env),
+            "socico-uv": servers.socico_uvicorn(self.env),
+        }
+        seconds = self.args.seconds * 2
+        for name, socico in socicos.items():
+            socico.start()
+            try:
+                page = await asyncio.to_thread(_fetch, socico.port, path)
+                await clients.requests_per_second(socico.port, path, 1)  # warm-up
+                rate = await clients.requests_per_second(socico.port, path, seconds)
+            finally:
+                socico.stop()
+            self.add(
+                "room page, 50 messages",
+                name,
+                rate,
+                "requests/s",
+                goal=f"{'PASS' if rate >= 400 else 'MISS'} >= 400 requests/s",
+            )
         with tempfile.NamedTemporaryFile(suffix=".html") as page_file:
             page_file.write(page)
             page_file.flush()
             h0 = servers.static_http(page_file.name).start()
-            socico = servers.socico(self.env).start()
             try:
-                seconds = self.args.seconds * 2
-                await clients.requests_per_second(socico.port, f"/rooms/{socico_db.SLUG}/", 1)
                 h0_rate = await clients.requests_per_second(h0.port, "/", seconds)
-                rate = await clients.requests_per_second(
-                    socico.port, f"/rooms/{socico_db.SLUG}/", seconds
-                )
             finally:
                 h0.stop()
-                socico.stop()
         self.add("room page, 50 messages", "H0", h0_rate, "requests/s")
-        self.add(
-            "room page, 50 messages",
-            "socico",
-            rate,
-            "requests/s",
-            goal=f"{'PASS' if rate >= 400 else 'MISS'} >= 400 requests/s",
-        )
 
     async def redis_scale_out(self):
         redis = servers.RedisServer().start()
         env = {**self.env, "REDIS_URL": redis.url}
         size = max(self.args.sizes)
-        rate = max(1.0, SATURATING_DELIVERIES_PER_S / size)
+        rate = min(MAX_SEND_RATE, SATURATING_DELIVERIES_PER_S / size)
         try:
             one = servers.socico(env, cpu=0, name="socico-redis").start()
             try:
@@ -261,17 +295,6 @@ class Bench:
         )
 
 
-class _Total:
-    """Deliveries summed over several rooms' tallies, for wait_for_quiet."""
-
-    def __init__(self, tallies):
-        self.tallies = tallies
-
-    @property
-    def deliveries(self):
-        return sum(t.deliveries for t in self.tallies)
-
-
 def _fetch(port, path):
     import urllib.request
 
@@ -281,6 +304,7 @@ def _fetch(port, path):
 
 def main():
     args = parse_args()
+    RESULTS.mkdir(exist_ok=True)
     servers.raise_fd_limit()
     if len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, {1})  # the servers run on core 0
@@ -293,10 +317,13 @@ def main():
         elapsed = time.monotonic() - started
     text = report.table(bench.rows)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    header = f"socico bench {stamp}: {' '.join(sys.argv[1:]) or '(full)'}; took {elapsed:.0f} s"
+    header = (
+        f"socico bench {stamp}: {' '.join(sys.argv[1:]) or '(full)'}; took {elapsed:.0f} s\n"
+        "fan-out x B0 / x B1: ratio of capacity, 1 / (server CPU us per delivery); others: of"
+        " the figure"
+    )
     print(header)
     print(text)
-    RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{stamp}.txt").write_text(f"{header}\n{text}\n")
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from websockets.asyncio.client import connect
 
+from bench import socico_db
+
 # Every message body is "<send time in ns> <message number>", whatever wraps it.
 STAMP = re.compile(r"(\d{19}) (\d+)")
 
@@ -38,6 +40,10 @@ class Tally:
     def deliveries(self):
         return len(self.latencies_ns)
 
+    def missing(self):
+        """Message numbers that some subscriber never received."""
+        return sorted({n for counts in self.received for n in self.numbers if n not in counts})
+
     def summary(self):
         expected = len(self.numbers) * len(self.received)
         distinct = sum(len(counts) for counts in self.received)
@@ -56,13 +62,15 @@ class Tally:
 class Room:
     """N subscribers on one server's room socket, listening until closed."""
 
-    def __init__(self, server, size, hello=None):
+    def __init__(self, server, size, hello=None, slug=socico_db.SLUG):
         self.server = server
         self.size = size
+        self.slug = slug
         self.hello = hello  # the frame a Socico page sends on open (its last seq)
         self.sockets = []
         self.tasks = []
         self.tally = Tally()
+        self.last_frame = time.monotonic()  # any frame at all: the server is still busy
 
     async def open(self, batch=100):
         for start in range(0, self.size, batch):
@@ -76,7 +84,7 @@ class Room:
 
     async def connect(self, headers=None):
         socket = await connect(
-            self.server.ws_url,
+            self.server.ws_url(self.slug),
             origin=self.server.origin,
             additional_headers=headers,
             compression=None,
@@ -90,6 +98,7 @@ class Room:
 
     async def listen(self, index, socket):
         async for frame in socket:
+            self.last_frame = time.monotonic()
             self.tally.record(index, frame)
 
     def start_round(self, numbers):
@@ -127,14 +136,13 @@ async def send_open_loop(socket, first_number, rate, seconds, tally):
     return number
 
 
-async def wait_for_quiet(tally, expected, idle_seconds=1.0, limit_seconds=30):
-    """Until every subscriber has every message, or nothing arrives for `idle_seconds`."""
+async def wait_for_quiet(rooms, expected, idle_seconds=1.0, limit_seconds=60):
+    """Until every subscriber has every message, or no frame at all came for `idle_seconds`."""
     deadline = time.monotonic() + limit_seconds
-    seen, quiet_since = -1, time.monotonic()
-    while time.monotonic() < deadline and tally.deliveries < expected:
-        if tally.deliveries != seen:
-            seen, quiet_since = tally.deliveries, time.monotonic()
-        elif time.monotonic() - quiet_since > idle_seconds:
+    while time.monotonic() < deadline:
+        if sum(room.tally.deliveries for room in rooms) >= expected:
+            return
+        if time.monotonic() - max(room.last_frame for room in rooms) > idle_seconds:
             return
         await asyncio.sleep(0.05)
 
@@ -145,15 +153,7 @@ async def posts_closed_loop(server, cookies, seconds, hello=None, answer="compos
 
     async def sender(cookie, offset):
         nonlocal done
-        socket = await connect(
-            server.ws_url,
-            origin=server.origin,
-            additional_headers={"Cookie": cookie} if cookie else None,
-            compression=None,
-            max_queue=None,
-        )
-        if hello:
-            await socket.send(hello)
+        socket = await Room(server, 0, hello).connect({"Cookie": cookie} if cookie else None)
         deadline = time.monotonic() + seconds
         number = offset
         while time.monotonic() < deadline:
@@ -170,15 +170,15 @@ async def posts_closed_loop(server, cookies, seconds, hello=None, answer="compos
     return done / (time.monotonic() - start)
 
 
-async def idle_sockets(server, count, hello=None, batch=200):
-    """Open `count` idle sockets; returns them (the caller closes them)."""
-    room = Room(server, 0, hello)
-    sockets = []
+async def idle_sockets(server, count, sockets, hello=None, batch=50):
+    """Open `count` idle sockets into `sockets`, spread evenly over socico_db.IDLE_ROOMS.
+
+    The list holds what opened even when a handshake fails; the caller closes them.
+    """
+    rooms = [Room(server, 0, hello, slug) for slug in socico_db.IDLE_ROOMS]
     for start in range(0, count, batch):
-        sockets += await asyncio.gather(
-            *(room.connect() for _ in range(start, min(start + batch, count)))
-        )
-    return sockets
+        numbers = range(start, min(start + batch, count))
+        sockets += await asyncio.gather(*(rooms[n % len(rooms)].connect() for n in numbers))
 
 
 async def requests_per_second(port, path, seconds, connections=16):

@@ -32,7 +32,7 @@ def table(rows):
         values = [
             row["scenario"],
             row["server"],
-            cell(row["figure"], 0 if row["figure"] >= 100 else 1),
+            cell(row["figure"], 0 if (row["figure"] or 0) >= 100 else 1),
             row["unit"],
             cell(row.get("p50_ms")),
             cell(row.get("p99_ms")),

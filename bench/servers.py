@@ -45,9 +45,8 @@ class Server:
         self.log_path = Path(log_dir or "/tmp") / f"bench-{name}-{self.port}.log"
         self.process = None
 
-    @property
-    def ws_url(self):
-        return f"ws://127.0.0.1:{self.port}/ws/rooms/bench/"
+    def ws_url(self, slug):
+        return f"ws://127.0.0.1:{self.port}/ws/rooms/{slug}/"
 
     @property
     def origin(self):
@@ -102,6 +101,18 @@ def socico(env, cpu=0, name="socico"):
         env,
         cpu,
     )
+
+
+# The same application under uvicorn, uvloop and httptools: the production alternative measured.
+UVICORN = [
+    *("-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}", "--loop", "uvloop"),
+    *("--http", "httptools", "--ws", "websockets-sansio", "--ws-max-size", "65536"),
+    *("--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log"),
+]
+
+
+def socico_uvicorn(env, cpu=0, name="socico-uv"):
+    return Server(name, [PYTHON, *UVICORN, "config.asgi:application"], env, cpu)
 
 
 def bare_websockets(cpu=0):

@@ -9,6 +9,9 @@ import secrets
 
 SLUG = "bench"
 HISTORY = 50  # messages on the room page, as a full page shows
+# Idle sockets are spread over rooms of a hundred or so, as readers of a chat are: ten
+# thousand in one room would measure that room's presence announcements, not idling.
+IDLE_ROOMS = [f"idle-{n}" for n in range(100)]
 
 
 def environment(workdir, redis_url=None):
@@ -43,6 +46,7 @@ def prepare(env):
 
     call_command("migrate", verbosity=0)
     room = Room.objects.create(name="Bench", slug=SLUG)
+    Room.objects.bulk_create(Room(name=slug, slug=slug) for slug in IDLE_ROOMS)
     seeder = get_user_model().objects.create_user("seeder")
     for n in range(HISTORY):
         post_message(room, seeder, f"history message {n}: " + "words " * 10)
