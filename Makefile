@@ -5,11 +5,6 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TAILWIND := static/src/node_modules/.bin/tailwindcss
-# A message is at most 4,000 characters; a websocket frame far larger is refused by daphne
-# before it is parsed (the consumer answers the merely oversized ones itself).
-DAPHNE_LIMITS := --websocket-max-message-size 65536 --websocket-max-frame-size 65536
-# daphne closes every socket after a day with code 1000, which htmx never retries.
-DAPHNE_OPTS := --websocket_timeout -1 $(DAPHNE_LIMITS)
 
 export DJANGO_SETTINGS_MODULE := config.settings
 
@@ -34,7 +29,7 @@ run: export DJANGO_DEBUG ?= 1
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py create_demo_room
-	$(BIN)/daphne -b $(HOST) -p $(PORT) $(DAPHNE_OPTS) config.asgi:application
+	$(BIN)/python -m config.serve daphne $(HOST) $(PORT)
 
 # Debian's chromium drives the browser tests; Playwright never downloads a browser here.
 browser:

@@ -125,7 +125,7 @@ class Bench:
         baselines = {"B0": servers.bare_websockets(), "B1": servers.tutorial_channels()}
         socicos = {
             "socico": servers.socico(self.env),
-            "socico-uv": servers.socico_uvicorn(self.env),
+            "socico-uv": servers.socico(self.env, name="socico-uv", kind="uvicorn"),
         }
         everything = {**baselines, **socicos}
         for server in everything.values():
@@ -229,7 +229,7 @@ class Bench:
         path = f"/rooms/{socico_db.SLUG}/"
         socicos = {
             "socico": servers.socico(self.env),
-            "socico-uv": servers.socico_uvicorn(self.env),
+            "socico-uv": servers.socico(self.env, name="socico-uv", kind="uvicorn"),
         }
         seconds = self.args.seconds * 2
         for name, socico in socicos.items():

@@ -9,13 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+from config import serve
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 FD_LIMIT = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-# As the Makefile serves Socico.
-DAPHNE = [PYTHON, "-m", "daphne", "--websocket_timeout", "-1"]
-DAPHNE_LIMITS = ["--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536"]
 
 
 def free_port():
@@ -94,25 +93,8 @@ class Server:
                 self.process.wait()
 
 
-def socico(env, cpu=0, name="socico"):
-    return Server(
-        name,
-        [*DAPHNE, *DAPHNE_LIMITS, "-b", "127.0.0.1", "-p", "{port}", "config.asgi:application"],
-        env,
-        cpu,
-    )
-
-
-# The same application under uvicorn, uvloop and httptools: the production alternative measured.
-UVICORN = [
-    *("-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}", "--loop", "uvloop"),
-    *("--http", "httptools", "--ws", "websockets-sansio", "--ws-max-size", "65536"),
-    *("--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log"),
-]
-
-
-def socico_uvicorn(env, cpu=0, name="socico-uv"):
-    return Server(name, [PYTHON, *UVICORN, "config.asgi:application"], env, cpu)
+def socico(env, cpu=0, name="socico", kind="daphne"):
+    return Server(name, serve.command(kind, "127.0.0.1", "{port}"), env, cpu)
 
 
 def bare_websockets(cpu=0):
@@ -120,7 +102,9 @@ def bare_websockets(cpu=0):
 
 
 def tutorial_channels(cpu=0):
-    command = [*DAPHNE, "-b", "127.0.0.1", "-p", "{port}"]
+    # Served as the Channels tutorial serves it: plain daphne.
+    command = [PYTHON, "-m", "daphne", *("--websocket_timeout", "-1", "-b", "127.0.0.1")]
+    command += ["-p", "{port}"]
     return Server("B1", [*command, "bench.baselines.tutorial_channels:application"], cpu=cpu)
 
 

@@ -151,15 +151,15 @@ def redis_server(tmp_path):
 
 @pytest.fixture
 def start_server(tmp_path):
-    """Start real daphne processes on the test database; all are stopped after the test.
+    """Start real daphne (or uvicorn) processes on the test database; all stop after the test.
 
     Each one logs to a file the test can read, `server.log_path`.
     """
     started = []
 
-    def start_server(port=None, **env):
-        log_path = tmp_path / f"daphne-{port or len(started)}.log"
-        server = Server(port=port, extra_env=env, log_path=log_path).start()
+    def start_server(port=None, kind="daphne", **env):
+        log_path = tmp_path / f"{kind}-{port or len(started)}.log"
+        server = Server(port=port, extra_env=env, log_path=log_path, kind=kind).start()
         started.append(server)
         return server
 

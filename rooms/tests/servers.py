@@ -1,29 +1,18 @@
-"""Real daphne server processes on loopback, serving the test database."""
+"""Real server processes (daphne, uvicorn) on loopback, serving the test database."""
 
 import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 
+from config import serve
+
 BASE_DIR = Path(settings.BASE_DIR)
-# As the Makefile serves it: no day-long socket timeout, frames capped at 64 KiB.
-DAPHNE = [
-    sys.executable,
-    "-m",
-    "daphne",
-    "--websocket_timeout",
-    "-1",
-    "--websocket-max-message-size",
-    "65536",
-    "--websocket-max-frame-size",
-    "65536",
-]
 
 
 def free_port():
@@ -56,9 +45,10 @@ def database_url():
 
 
 class Server:
-    """A daphne process running config.asgi as `make run` does, without debug."""
+    """A daphne (or uvicorn) process running config.asgi as the README serves it, no debug."""
 
-    def __init__(self, port=None, extra_env=None, log_path=None):
+    def __init__(self, port=None, extra_env=None, log_path=None, kind="daphne"):
+        self.kind = kind
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_env = extra_env or {}
@@ -82,7 +72,7 @@ class Server:
         }
         log = self.log_path.open("a") if self.log_path else None
         self.process = subprocess.Popen(
-            [*DAPHNE, "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
+            serve.command(self.kind, "127.0.0.1", self.port),
             cwd=BASE_DIR,
             env=env,
             stdout=log,

@@ -1,4 +1,4 @@
-"""Several real daphne processes sharing rooms through a real Redis: nothing is lost.
+"""Several real server processes sharing rooms through a real Redis: nothing is lost.
 
 Each test runs its own redis-server, so it may stop and restart it, and its own daphne
 processes on the test database (SQLite in one CI run, PostgreSQL in the other).
@@ -224,3 +224,23 @@ async def test_pages_rejoin_their_room_group_when_redis_forgets_it(
     await eventually(lambda: all_pages_whole(everyone, 1), what="delivery")
     await redis.aclose()
     await stop_all(everyone)
+
+
+async def test_uvicorn_serves_pages_posts_and_sockets_alongside_daphne(
+    redis_server, start_server, room, alice
+):
+    """The README's faster production server, in a pair with the one `make run` starts."""
+    daphne = start_server(REDIS_URL=redis_server.url)
+    uvicorn = start_server(kind="uvicorn", REDIS_URL=redis_server.url)
+    [on_daphne] = await listeners([daphne], 1)
+    cookie = await session_cookie(alice)
+    on_uvicorn = HtmxSocket(uvicorn, cookie=cookie).start()
+    await asyncio.wait_for(on_uvicorn.open.wait(), 30)
+
+    await on_uvicorn.send("over the uvicorn socket")
+    status, _ = await sync_to_async(post_over_http)(uvicorn, cookie, "through the uvicorn form")
+
+    assert status == 303
+    await eventually(lambda: all_pages_whole([on_daphne, on_uvicorn], 2), what="delivery")
+    assert on_daphne.page.bodies == ["over the uvicorn socket", "through the uvicorn form"]
+    await stop_all([on_daphne, on_uvicorn])
