@@ -76,7 +76,7 @@ class Bench:
             ]
         try:
             for round_ in range(rounds + 1):  # the first round warms up
-                numbers = range(self.number, self.number + int(rate * seconds) + 1)
+                numbers = range(self.number, self.number + clients.messages_in(rate, seconds))
                 tallies = [room.start_round(numbers) for room in rooms]
                 cpu_before = sum(server.cpu_seconds() for server in servers_)
                 merged = clients.Tally(numbers=numbers)

@@ -2,10 +2,11 @@
 
 Channels' InMemoryChannelLayer is written for tests, and a room's fan-out through it costs
 O(N²) for N sockets: every receive and every group_send sweeps all channels and group
-memberships for expired entries, and group_send deep-copies the event and starts a task for
-each recipient. This layer sweeps at most once a second and puts the one event on each
-recipient's queue as it is; everything else, including dropping an event for a channel that
-is over capacity, is the stock layer's.
+memberships for expired entries, group_send deep-copies the event and starts a task for each
+recipient, and every receive builds a queue and drops it once empty. This layer sweeps at
+most once a second, puts the one event on each recipient's queue as it is, and keeps a
+channel's queue until its reader stops; everything else, including dropping an event for a
+channel that is over capacity, is the stock layer's.
 """
 
 import asyncio
@@ -34,9 +35,25 @@ class InProcessChannelLayer(InMemoryChannelLayer):
         self._clean_expired()
         expires = time.time() + self.expiry
         for channel in list(self.groups.get(group, ())):
-            queue = self.channels.setdefault(
-                channel, asyncio.Queue(maxsize=self.get_capacity(channel))
-            )
+            queue = self.queue(channel)
             # As the stock layer: a full channel misses the event, and the catch-up fills it.
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait((expires, message))
+
+    async def receive(self, channel):
+        self._clean_expired()
+        queue = self.queue(channel)
+        try:
+            _, message = await queue.get()
+        except asyncio.CancelledError:
+            # The reader is gone (its socket closed): nothing will read this queue again.
+            if queue.empty():
+                self.channels.pop(channel, None)
+            raise
+        return message
+
+    def queue(self, channel):
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        return queue
