@@ -67,13 +67,7 @@ class Bench:
         sender = await rooms[0].connect(headers=self.sender_headers(servers_[0]))
         draining = asyncio.create_task(clients.drain(sender))
         results = []
-        recordings = []
-        if self.args.profile and size == max(self.args.sizes):
-            recordings = [
-                profile.Recording(server, RESULTS / f"profile-{server.name}.txt")
-                for server in servers_
-                if server.name.startswith("socico")
-            ]
+        recordings = self.profile(servers_, "fan-out") if size == max(self.args.sizes) else []
         try:
             for round_ in range(rounds + 1):  # the first round warms up
                 numbers = range(self.number, self.number + clients.messages_in(rate, seconds))
@@ -109,6 +103,16 @@ class Bench:
             for room in rooms:
                 await room.close()
         return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+    def profile(self, servers_, scenario):
+        """py-spy recordings of the Socico servers among `servers_`, if --profile asks."""
+        if not self.args.profile:
+            return []
+        return [
+            profile.Recording(server, RESULTS / f"profile-{scenario}-{server.name}.txt")
+            for server in servers_
+            if server.name.startswith("socico")
+        ]
 
     def sender_headers(self, server):
         if server.name.startswith("socico"):
@@ -189,9 +193,14 @@ class Bench:
         )
         self.add("posts, 4 closed-loop senders", "B1", b1_rate, "posts/s")
         for name, socico in socicos.items():
-            rate = await clients.posts_closed_loop(
-                socico, cookies, self.args.seconds * 2, hello=self.hello(socico)
-            )
+            recordings = self.profile([socico], "posts")
+            try:
+                rate = await clients.posts_closed_loop(
+                    socico, cookies, self.args.seconds * 2, hello=self.hello(socico)
+                )
+            finally:
+                for recording in recordings:
+                    recording.stop()
             self.add(
                 "posts, 4 closed-loop senders",
                 name,

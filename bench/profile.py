@@ -1,7 +1,7 @@
 """Where a server's time goes: py-spy samples of one scenario, summed by function.
 
-`make bench BENCH_ARGS=--profile` records each Socico server through its largest fan-out
-and writes bench/results/profile-<server>.txt next to the table.
+`make bench BENCH_ARGS=--profile` records each Socico server through its largest fan-out and
+through the posting scenario, and writes bench/results/profile-<scenario>-<server>.txt.
 """
 
 import shutil
