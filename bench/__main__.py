@@ -272,14 +272,14 @@ class Bench:
         size = max(self.args.sizes)
         rate = min(MAX_SEND_RATE, SATURATING_DELIVERIES_PER_S / size)
         try:
-            one = servers.socico(env, cpu=0, name="socico-redis").start()
+            one = servers.socico(env, cpu=0, name="socico-redis", kind="uvicorn").start()
             try:
                 single = await self.fan_out([one], size, rate, self.args.rounds, self.args.seconds)
             finally:
                 one.stop()
             pair = [
-                servers.socico(env, cpu=0, name="socico-redis-a").start(),
-                servers.socico(env, cpu=1, name="socico-redis-b").start(),
+                servers.socico(env, cpu=0, name="socico-redis-a", kind="uvicorn").start(),
+                servers.socico(env, cpu=1, name="socico-redis-b", kind="uvicorn").start(),
             ]
             try:
                 double = await self.fan_out(pair, size, rate, self.args.rounds, self.args.seconds)
@@ -322,15 +322,20 @@ def main():
         socico_db.prepare(env)
         started = time.monotonic()
         bench = Bench(args, env)
-        uvloop.run(bench.run())
-        elapsed = time.monotonic() - started
-    text = report.table(bench.rows)
+        try:
+            uvloop.run(bench.run())
+        finally:  # what was measured before a failure is still worth reading
+            write_report(bench.rows, time.monotonic() - started)
+
+
+def write_report(rows, elapsed):
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     header = (
         f"socico bench {stamp}: {' '.join(sys.argv[1:]) or '(full)'}; took {elapsed:.0f} s\n"
         "fan-out x B0 / x B1: ratio of capacity, 1 / (server CPU us per delivery); others: of"
         " the figure"
     )
+    text = report.table(rows)
     print(header)
     print(text)
     (RESULTS / f"{stamp}.txt").write_text(f"{header}\n{text}\n")

@@ -129,8 +129,10 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 times reads out after 5 s, which kills every idle
-                # consumer's blocking receive (channels_redis issue 422).
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                # consumer's blocking receive (channels_redis issue 422); and its pool
+                # refuses a 101st concurrent command, which a crowd of pages opening at
+                # once (a deploy, a popular room) exceeds: sockets would fail with 500.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2000}],
             },
         }
     }

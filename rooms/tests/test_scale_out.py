@@ -244,3 +244,14 @@ async def test_uvicorn_serves_pages_posts_and_sockets_alongside_daphne(
     await eventually(lambda: all_pages_whole([on_daphne, on_uvicorn], 2), what="delivery")
     assert on_daphne.page.bodies == ["over the uvicorn socket", "through the uvicorn form"]
     await stop_all([on_daphne, on_uvicorn])
+
+
+async def test_a_crowd_opening_the_room_at_once_gets_in(redis_server, start_server, room):
+    """More concurrent joins than redis-py's default pool of 100 connections allows."""
+    server = start_server(REDIS_URL=redis_server.url)
+
+    crowd = await listeners([server], 250)
+
+    assert all(socket.open.is_set() for socket in crowd)
+    assert "Too many connections" not in server.log_path.read_text()
+    await stop_all(crowd)
