@@ -8,6 +8,7 @@ any gap that outlasts that moment (a broadcast the channel layer dropped).
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -75,14 +76,31 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Accepted once in the group: every message posted after the handshake reaches it.
         await self.accept()
 
+    async def __call__(self, scope, receive, send):
+        # However the consumer ends (a handler's exception included), it leaves the room: a
+        # ghost would stay "here" and count against its user's sockets.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.leave_room()
+
     async def disconnect(self, code):
+        await self.leave_room()
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        # uvicorn raises ClientDisconnected (an OSError) once the page has closed its socket.
+        # As under daphne, the frames it sent before closing are still handled, then its
+        # disconnect.
+        with contextlib.suppress(OSError):
+            await super().send(text_data, bytes_data, close)
+
+    async def leave_room(self):
         if self.gap_timer is not None:
             self.gap_timer.cancel()
         if self.room is not None:
+            room, self.room = self.room, None
             await presence.registry().leave(self.channel_name)
-            await self.channel_layer.group_discard(
-                broadcast.room_group(self.room.pk), self.channel_name
-            )
+            await self.channel_layer.group_discard(broadcast.room_group(room.pk), self.channel_name)
 
     async def dispatch(self, message):
         # Channels closes stale database connections before every handler, a thread hop

@@ -107,13 +107,15 @@ class Registry:
 
     async def announce_changes(self):
         """Announce changed rooms in turn, at most every ANNOUNCE_DELAY_SECONDS each."""
-        while self.changed:
-            await asyncio.sleep(ANNOUNCE_DELAY_SECONDS)
-            batch, self.changed = self.changed, {}
-            for room_id in batch:
-                audience = await self.announce_now(room_id)
-                await asyncio.sleep(audience / ANNOUNCED_DELIVERIES_PER_SECOND)
-        self.announcer = None
+        try:
+            while self.changed:
+                await asyncio.sleep(ANNOUNCE_DELAY_SECONDS)
+                batch, self.changed = self.changed, {}
+                for room_id in batch:
+                    audience = await self.announce_now(room_id)
+                    await asyncio.sleep(audience / ANNOUNCED_DELIVERIES_PER_SECOND)
+        finally:
+            self.announcer = None
 
     async def announce_now(self, room_id):
         try:

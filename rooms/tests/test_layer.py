@@ -2,6 +2,7 @@
 
 import asyncio
 
+from rooms import layers
 from rooms.layers import InProcessChannelLayer
 
 
@@ -49,3 +50,19 @@ async def test_a_reader_that_stops_leaves_nothing_behind():
     await asyncio.gather(receiving, return_exceptions=True)
 
     assert channel not in layer.channels
+
+
+async def test_the_sweep_drops_queues_nobody_reads_and_spares_waiting_readers(monkeypatch):
+    monkeypatch.setattr(layers, "SWEEP_SECONDS", 0)
+    layer = InProcessChannelLayer()
+    gone, waiting = await layer.new_channel(), await layer.new_channel()
+    await layer.send(gone, {"type": "room.message", "seq": 1})
+    await layer.receive(gone)  # its consumer then stopped without another receive
+    receiving = asyncio.create_task(layer.receive(waiting))
+    await asyncio.sleep(0)
+
+    await layer.group_send("room-1", {"type": "room.presence"})  # sweeps
+
+    assert gone not in layer.channels
+    await layer.send(waiting, {"type": "room.message", "seq": 2})
+    assert (await asyncio.wait_for(receiving, 1))["seq"] == 2

@@ -5,16 +5,19 @@ processes on the test database (SQLite in one CI run, PostgreSQL in the other).
 """
 
 import asyncio
+import json
 import re
 import signal
 import time
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
+from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
 from redis.asyncio import Redis
+from websockets.asyncio.client import connect
 
 from rooms.models import Message, Presence
 from rooms.tests.htmx_socket import HtmxSocket
@@ -247,11 +250,43 @@ async def test_uvicorn_serves_pages_posts_and_sockets_alongside_daphne(
 
 
 async def test_a_crowd_opening_the_room_at_once_gets_in(redis_server, start_server, room):
-    """More concurrent joins than redis-py's default pool of 100 connections allows."""
-    server = start_server(REDIS_URL=redis_server.url)
+    """A crowd joining one process on Redis at once: nobody is refused or has to retry."""
+    server = start_server(kind="uvicorn", REDIS_URL=redis_server.url)
 
     crowd = await listeners([server], 250)
 
-    assert all(socket.open.is_set() for socket in crowd)
+    assert [socket.connections for socket in crowd] == [1] * 250, "each got in at once"
     assert "Too many connections" not in server.log_path.read_text()
     await stop_all(crowd)
+
+
+async def test_a_page_closed_while_its_post_is_answered_leaves_the_room(
+    redis_server, start_server, room, alice
+):
+    """uvicorn raises on a send to a socket its client just closed; the consumer still leaves."""
+    uvicorn = start_server(kind="uvicorn", REDIS_URL=redis_server.url)
+    cookie = await session_cookie(alice)
+    url = f"ws://127.0.0.1:{uvicorn.port}/ws/rooms/lobby/"
+
+    for n in range(5):
+        async with connect(url, origin=uvicorn.url, additional_headers={"Cookie": cookie}) as page:
+            await page.send(json.dumps({"last_seq": "0"}))
+            await page.send(json.dumps({"body": f"posted and gone {n}"}))
+
+    async def nobody_here():
+        return not await Presence.objects.filter(user=alice).aexists()
+
+    await eventually(nobody_here, within=10, what="every closed page leaving the room")
+    assert await Message.objects.filter(body__startswith="posted and gone").acount() == 5
+
+
+def test_page_requests_leave_no_database_connection_open(start_server, room):
+    server = start_server()
+    open_files = Path(f"/proc/{server.process.pid}/fd")
+    urllib.request.urlopen(f"{server.url}/rooms/lobby/").read()
+    before = len(list(open_files.iterdir()))
+
+    for _ in range(60):
+        urllib.request.urlopen(f"{server.url}/rooms/lobby/").read()
+
+    assert len(list(open_files.iterdir())) - before <= 3
