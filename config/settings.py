@@ -96,10 +96,15 @@ TEMPLATES = [
 
 ASGI_APPLICATION = "config.asgi.application"
 
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+# Opening a SQLite connection (and setting WAL on it) took a third of each post's time: the
+# sockets' ORM calls share one thread, so one kept connection serves all of them. HTTP
+# requests close theirs when they finish (rooms.apps.close_request_connections).
+DEFAULT_CONN_MAX_AGE = "600" if DATABASE_URL.startswith("sqlite") else "0"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        DATABASE_URL,
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", DEFAULT_CONN_MAX_AGE)),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -112,11 +117,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A live server in another process must see the test database: keep it in a file.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
-    # Opening a SQLite connection (and setting WAL on it) took a third of each post's time:
-    # the sockets' ORM calls share one thread, so one kept connection serves all of them.
-    # Each HTTP request runs in a thread of its own under ASGI and opens its own anyway.
-    if "DJANGO_CONN_MAX_AGE" not in os.environ:
-        DATABASES["default"]["CONN_MAX_AGE"] = 600
 
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
@@ -131,13 +131,12 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's core layer on a pool a crowd waits for (rooms/layers.py).
+            "BACKEND": "rooms.layers.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 times reads out after 5 s, which kills every idle
-                # consumer's blocking receive (channels_redis issue 422); and its pool
-                # refuses a 101st concurrent command, which a crowd of pages opening at
-                # once (a deploy, a popular room) exceeds: sockets would fail with 500.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2000}],
+                # consumer's blocking receive (channels_redis issue 422).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
             },
         }
     }

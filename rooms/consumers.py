@@ -77,15 +77,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.accept()
 
     async def __call__(self, scope, receive, send):
-        # However the consumer ends (a handler's exception included), it leaves the room: a
-        # ghost would stay "here" and count against its user's sockets.
+        # However the consumer ends (its socket's disconnect, or a handler's exception), it
+        # leaves the room: a ghost would stay "here" and count against its user's sockets.
         try:
             await super().__call__(scope, receive, send)
         finally:
             await self.leave_room()
-
-    async def disconnect(self, code):
-        await self.leave_room()
 
     async def send(self, text_data=None, bytes_data=None, close=False):
         # uvicorn raises ClientDisconnected (an OSError) once the page has closed its socket.
