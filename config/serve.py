@@ -38,5 +38,7 @@ def command(kind, host, port, *options):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 4 or sys.argv[1] not in SERVERS:
+        sys.exit(__doc__)
     argv = command(*sys.argv[1:])
     os.execv(argv[0], argv)
