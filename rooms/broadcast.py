@@ -1,6 +1,7 @@
 """How a message reaches browsers: rendered once, sent as finished HTML to its room's group.
 
-Every consumer forwards the HTML untouched; the page swaps it in out of band.
+Every event names its room (rooms/hub.py hands it to the room's sockets); every consumer
+forwards the HTML untouched; the page swaps it in out of band.
 """
 
 import logging
@@ -38,6 +39,7 @@ def message_event(message):
     """The room event that carries a new message, rendered once for every recipient."""
     return {
         "type": "room.message",
+        "room": message.room_id,
         "seq": message.seq,
         "pk": message.pk,
         "html": render_appended([message]),
@@ -56,6 +58,7 @@ def message_deleted(message):
         room_group(message.room_id),
         {
             "type": "room.removal",
+            "room": message.room_id,
             "html": render_to_string("rooms/_message_removed.html", {"message": message}),
         },
     )
@@ -63,7 +66,7 @@ def message_deleted(message):
 
 def access_changed(room_id):
     """Ask the room's sockets to check that their users may still read it."""
-    _send(room_group(room_id), {"type": "room.access"})
+    _send(room_group(room_id), {"type": "room.access", "room": room_id})
 
 
 def _send(group, event):

@@ -2,7 +2,8 @@
 
 Delivery is whole and in order per socket. The page sends the seq of the last message it
 holds whenever its socket opens (the #resume form); the consumer replays what the page
-lacks from the database, forwards live broadcasts in seq order (one that overtook an earlier
+lacks from the database, forwards live broadcasts (handed over by the process's hub, in
+rooms/hub.py) in seq order (one that overtook an earlier
 broadcast waits a moment for it), drops ones it has already sent, and fills from the database
 any gap that outlasts that moment (a broadcast the channel layer dropped).
 """
@@ -12,6 +13,7 @@ import contextlib
 import json
 import logging
 import time
+import uuid
 from collections import deque
 from importlib import import_module
 
@@ -23,6 +25,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from rooms import broadcast, history, presence
+from rooms.hub import MISSED, hub
 from rooms.forms import MessageForm
 from rooms.limits import RateLimited
 from rooms.models import MESSAGE_MAX_LENGTH, Room
@@ -35,18 +38,22 @@ CLOSE_TOO_MANY_SOCKETS = 4429
 TOO_MANY_SOCKETS = "You have too many pages open: close some, then reload this one."
 CLOSE_POLICY_VIOLATION = 1008
 TOO_MANY_FRAMES = "Too many frames: this connection was closed. Reload the page."
-FORWARDED_EVENTS = {"room.message", "room.removal", "room.presence"}
 # Any valid body, JSON-escaped at its worst (\uXXXX), plus htmx's headers: larger frames
 # are refused before they are parsed.
 MAX_FRAME_CHARS = 6 * MESSAGE_MAX_LENGTH + 4096
 MAX_SEQ = 2**63 - 1  # what every database stores in a big integer
 # How long a live broadcast waits for an earlier one that another process is still sending.
 GAP_GRACE_SECONDS = 0.25
+# Room events waiting for a socket that is slower than its room. A socket further behind
+# gets the messages from the database instead (its presence and removals are not replayed).
+OUTBOX_LIMIT = 100
 
 logger = logging.getLogger(__name__)
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
+    # Room events come from the process's hub: a socket has no channel of its own.
+    channel_layer_alias = None
     room = None
     # Seq of the newest message this socket has been sent; None until it is known.
     last_seq = None
@@ -55,11 +62,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
     first_live = None
     # The pending check on held broadcasts (see room_message).
     gap_timer = None
+    # The task writing the outbox to the socket, while there is something to write.
+    writer = None
 
     async def connect(self):
+        self.socket_name = uuid.uuid4().hex
         self.frame_times = deque(maxlen=settings.FRAME_RATE[0])
         self.held = {}  # seq -> live broadcasts that arrived ahead of a missing one
-        # Messages reach the page in turn: from dispatch, and from the gap timer.
+        self.outbox = deque()
+        # Messages reach the page in turn: from the outbox, a resume, and the gap timer.
         self.delivering = asyncio.Lock()
         user = self.scope["user"]
         slug = self.scope["url_route"]["kwargs"]["slug"]
@@ -71,8 +82,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         ):
             return await self.refuse(CLOSE_TOO_MANY_SOCKETS, TOO_MANY_SOCKETS)
         self.room = room
-        await self.channel_layer.group_add(broadcast.room_group(room.pk), self.channel_name)
-        await presence.registry().join(room.pk, self.channel_name, user)
+        await hub().enter(room.pk, self)
+        await presence.registry().join(room.pk, self.socket_name, user)
         # Accepted once in the group: every message posted after the handshake reaches it.
         await self.accept()
 
@@ -92,21 +103,32 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await super().send(text_data, bytes_data, close)
 
     async def leave_room(self):
-        if self.gap_timer is not None:
-            self.gap_timer.cancel()
+        for task in (self.gap_timer, self.writer):
+            if task is not None:
+                task.cancel()
         if self.room is not None:
             room, self.room = self.room, None
-            await presence.registry().leave(self.channel_name)
-            await self.channel_layer.group_discard(broadcast.room_group(room.pk), self.channel_name)
+            await presence.registry().leave(self.socket_name)
+            await hub().exit(room.pk, self)
 
-    async def dispatch(self, message):
-        # Channels closes stale database connections before every handler, a thread hop
-        # each time. Room broadcasts are forwarded without touching the database, and
-        # the rare catch-up goes through database_sync_to_async, which closes them itself.
-        if message["type"] in FORWARDED_EVENTS:
-            await getattr(self, get_handler_name(message))(message)
-        else:
-            await super().dispatch(message)
+    def take(self, event):
+        """Queue a room event from the hub; this socket's writer sends it."""
+        if len(self.outbox) >= OUTBOX_LIMIT:
+            logger.warning("%s fell behind room %s: catching up", self.socket_name, self.room.pk)
+            self.outbox.clear()
+            event = MISSED
+        self.outbox.append(event)
+        if self.writer is None:
+            self.writer = asyncio.create_task(self.write_outbox())
+
+    async def write_outbox(self):
+        try:
+            async with self.delivering:
+                while self.outbox:
+                    event = self.outbox.popleft()
+                    await getattr(self, get_handler_name(event))(event)
+        finally:
+            self.writer = None
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.flooding():
@@ -155,7 +177,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
         except broadcast.BroadcastFailed as failure:
             # Saved but not broadcast: the sender sees it now, the others on catch-up.
-            await self.room_message(failure.event)
+            async with self.delivering:
+                await self.room_message(failure.event)
         # htmx does not reset a form it sent over a socket: swap a fresh one in.
         await self.send_composer()
 
@@ -177,10 +200,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.first_live = None
 
     async def room_message(self, event):
-        async with self.delivering:
-            await self.deliver(event)
-
-    async def deliver(self, event):
         seq = event["seq"]
         if self.last_seq is None:
             self.first_live = event
@@ -218,7 +237,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             logger.warning(
                 "Gap in room %s on %s: seq %s to %s never arrived, filling from the database",
                 self.room.pk,
-                self.channel_name,
+                self.socket_name,
                 self.last_seq + 1,
                 min(self.held) - 1,
             )
@@ -229,6 +248,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         visible = Room.objects.visible_to(await self.session_user()).filter(pk=self.room.pk)
         if not await visible.aexists():
             await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
+
+    async def room_missed(self, event):
+        # A page that has not said where it is yet gets everything when it does.
+        if self.last_seq is not None:
+            await self.catch_up(after=self.last_seq)
 
     async def room_removal(self, event):
         await self.send(text_data=event["html"])

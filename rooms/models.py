@@ -71,7 +71,7 @@ class Message(models.Model):
 class Presence(models.Model):
     """A socket open on a room page. Rows left by a process that died expire."""
 
-    channel_name = models.CharField(max_length=200, primary_key=True)
+    socket_name = models.CharField(max_length=200, primary_key=True)
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="presences")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
@@ -79,4 +79,4 @@ class Presence(models.Model):
     seen_at = models.DateTimeField(db_index=True)
 
     def __str__(self):
-        return f"{self.user or 'a guest'} in {self.room_id} via {self.channel_name}"
+        return f"{self.user or 'a guest'} in {self.room_id} via {self.socket_name}"

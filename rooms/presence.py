@@ -1,7 +1,7 @@
 """Who is here: the signed-in users with a room page open, and how many guests.
 
 Each server process records its open room sockets in the database, keeps them fresh with one
-heartbeat for the whole process (which also renews their room-group memberships), and drops
+heartbeat for the whole process (which also renews the process's room-group memberships), and drops
 rows any process stopped refreshing (it died without saying goodbye). Changes reach pages as
 one rendered list per room, coalesced so a crowd arriving at once costs one announcement, not
 one per arrival, and paced so announcements never take more than a share of the process:
@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rooms.broadcast import room_group
+from rooms.hub import hub
 from rooms.models import Presence
 
 logger = logging.getLogger(__name__)
@@ -56,10 +57,10 @@ def render(room_id):
     return render_to_string("rooms/_presence.html", {"here": people}), audience
 
 
-def refresh(channel_names):
+def refresh(socket_names):
     """Mark this process's sockets as alive; drop expired rows. Returns the rooms that changed."""
     now = timezone.now()
-    Presence.objects.filter(channel_name__in=channel_names).update(seen_at=now)
+    Presence.objects.filter(socket_name__in=socket_names).update(seen_at=now)
     expired = Presence.objects.filter(
         seen_at__lt=now - timedelta(seconds=settings.PRESENCE_EXPIRY_SECONDS)
     )
@@ -72,32 +73,32 @@ class Registry:
     """This process's open room sockets."""
 
     def __init__(self):
-        self.rooms = {}  # channel name -> room id
+        self.rooms = {}  # socket name -> room id
         self.changed = {}  # room ids to announce, in the order they changed (values unused)
         self.announcer = None
         self.heartbeat = None
 
-    async def join(self, room_id, channel_name, user):
+    async def join(self, room_id, socket_name, user):
         await Presence.objects.acreate(
-            channel_name=channel_name,
+            socket_name=socket_name,
             room_id=room_id,
             user=user if user.is_authenticated else None,
             seen_at=timezone.now(),
         )
-        self.rooms[channel_name] = room_id
+        self.rooms[socket_name] = room_id
         if self.heartbeat is None:
             self.heartbeat = asyncio.create_task(self.beat())
         self.announce(room_id)
 
-    async def leave(self, channel_name):
-        room_id = self.rooms.pop(channel_name, None)
+    async def leave(self, socket_name):
+        room_id = self.rooms.pop(socket_name, None)
         if room_id is None:
             return
         # Before any await: sockets leave concurrently, and only the last one stops the beat.
         if not self.rooms:
             self.heartbeat.cancel()
             self.heartbeat = None
-        await Presence.objects.filter(channel_name=channel_name).adelete()
+        await Presence.objects.filter(socket_name=socket_name).adelete()
         self.announce(room_id)
 
     def announce(self, room_id):
@@ -121,7 +122,7 @@ class Registry:
         try:
             html, audience = await database_sync_to_async(render)(room_id)
             await get_channel_layer().group_send(
-                room_group(room_id), {"type": "room.presence", "html": html}
+                room_group(room_id), {"type": "room.presence", "room": room_id, "html": html}
             )
         except Exception:
             logger.exception("Presence announcement for room %s failed", room_id)
@@ -138,17 +139,10 @@ class Registry:
                 continue
             for room_id in changed:
                 self.announce(room_id)
-            await self.rejoin_groups()
-
-    async def rejoin_groups(self):
-        # Channels forgets group members after a day (channels_redis group_expiry), and a
-        # Redis restart forgets them at once; pages stay open longer than either.
-        layer = get_channel_layer()
-        try:
-            for channel_name, room_id in list(self.rooms.items()):
-                await layer.group_add(room_group(room_id), channel_name)
-        except Exception:
-            logger.exception("Rejoining room groups failed")
+            try:
+                await hub().renew_groups()
+            except Exception:
+                logger.exception("Renewing room groups failed")
 
 
 _registries = weakref.WeakKeyDictionary()

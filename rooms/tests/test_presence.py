@@ -59,7 +59,7 @@ async def test_a_process_that_died_leaves_no_ghost(connect, room, alice, bob, se
     settings.PRESENCE_EXPIRY_SECONDS = 0.6
     # A row from a process that was killed: nobody will refresh or delete it.
     await Presence.objects.acreate(
-        channel_name="specific.dead-process!1", room=room, user=bob, seen_at=timezone.now()
+        socket_name="socket-of-a-dead-process", room=room, user=bob, seen_at=timezone.now()
     )
     socket = await connect(user=alice)
     assert ">bob</strong>" in await next_presence(socket)

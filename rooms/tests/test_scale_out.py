@@ -174,7 +174,7 @@ async def test_redis_restarted_while_clients_are_connected_loses_nothing(
     redis_server.start()
     everyone = [*readers, sender]
     await eventually(lambda: all_pages_whole(everyone, 2), within=90, what="catch-up")
-    assert all(socket.connections >= 2 for socket in everyone), "sockets were re-opened"
+    assert all(socket.connections == 1 for socket in everyone), "sockets stayed open"
     await sender.send("after the outage")
     await eventually(lambda: all_pages_whole(everyone, 3), what="live delivery again")
     await stop_all(everyone)
@@ -220,7 +220,7 @@ async def test_pages_rejoin_their_room_group_when_redis_forgets_it(
     await redis.flushall()
 
     async def rejoined():
-        return await redis.zcard(group) == len(everyone)
+        return await redis.zcard(group) == 2  # one member per server process
 
     await eventually(rejoined, what="rejoining the room group")
     await sender.send("still live")

@@ -1,0 +1,115 @@
+"""Each server process reads room broadcasts once and hands them to its sockets in the room.
+
+The Channels way gives every socket its own channel in the room's group, so one message costs
+a channel layer delivery per socket (per reader a queue, a task and a wake-up; on Redis, a
+message each). Instead the process's hub joins a room's group once, for all its sockets in the
+room, and puts each event on their outboxes in one loop. Each socket writes its own outbox
+(RoomConsumer.take), so a slow reader delays only its own page.
+"""
+
+import asyncio
+import logging
+import weakref
+
+from channels.layers import get_channel_layer
+
+from rooms.broadcast import room_group
+
+# How long the reader waits after the channel layer failed (Redis down) before it tries again.
+RETRY_SECONDS = 1.0
+# Handed to every socket after an outage: each fetches what it missed from the database.
+MISSED = {"type": "room.missed"}
+
+logger = logging.getLogger(__name__)
+
+
+class Hub:
+    def __init__(self):
+        self.sockets = {}  # room id -> this process's sockets in the room
+        self.joined = set()  # room ids whose group this hub's channel is in
+        self.channel_name = None
+        self.reader = None
+        # Group adds and discards in the order sockets come and go: on Redis they could
+        # otherwise overtake each other and leave a room with sockets out of its group.
+        self.membership = asyncio.Lock()
+
+    async def enter(self, room_id, socket):
+        """Hand `socket` the room's events from now on (its group membership is confirmed)."""
+        self.sockets.setdefault(room_id, set()).add(socket)
+        await self.update_membership(room_id)
+
+    async def exit(self, room_id, socket):
+        sockets = self.sockets.get(room_id, set())
+        sockets.discard(socket)
+        if not sockets:
+            self.sockets.pop(room_id, None)
+        await self.update_membership(room_id)
+
+    async def update_membership(self, room_id):
+        layer = get_channel_layer()
+        async with self.membership:
+            if self.channel_name is None:
+                self.channel_name = await layer.new_channel()
+            if room_id in self.sockets and room_id not in self.joined:
+                await layer.group_add(room_group(room_id), self.channel_name)
+                self.joined.add(room_id)
+            elif room_id not in self.sockets and room_id in self.joined:
+                self.joined.discard(room_id)
+                await layer.group_discard(room_group(room_id), self.channel_name)
+            if self.joined and self.reader is None:
+                self.reader = asyncio.create_task(self.read())
+            elif not self.joined and self.reader is not None:
+                self.reader.cancel()
+                self.reader = None
+
+    async def read(self):
+        layer = get_channel_layer()
+        while True:
+            try:
+                event = await layer.receive(self.channel_name)
+            except Exception:
+                logger.exception("Reading room events failed")
+                await self.recover()
+                continue
+            for socket in self.sockets.get(event["room"], ()):
+                socket.take(event)
+
+    async def recover(self):
+        """Once the channel layer answers again, rejoin the rooms and catch every socket up.
+
+        Broadcasts sent meanwhile are lost, and a restarted Redis has forgotten the groups.
+        """
+        while True:
+            await asyncio.sleep(RETRY_SECONDS)
+            try:
+                await self.renew_groups()
+            except Exception:
+                logger.warning("The channel layer is still unreachable")
+            else:
+                break
+        logger.info("Room events are read again; %s sockets catch up", self.socket_count())
+        for sockets in self.sockets.values():
+            for socket in sockets:
+                socket.take(MISSED)
+
+    def socket_count(self):
+        return sum(len(sockets) for sockets in self.sockets.values())
+
+    async def renew_groups(self):
+        """Join this process's rooms' groups again.
+
+        Channels forgets group members after a day (channels_redis group_expiry), and a Redis
+        restart forgets them at once; pages stay open longer than either.
+        """
+        layer = get_channel_layer()
+        async with self.membership:
+            for room_id in self.joined:
+                await layer.group_add(room_group(room_id), self.channel_name)
+
+
+_hubs = weakref.WeakKeyDictionary()
+
+
+def hub():
+    """The hub of the running event loop (one per server process)."""
+    return _hubs.setdefault(asyncio.get_running_loop(), Hub())
