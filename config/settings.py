@@ -119,6 +119,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 
 REDIS_URL = os.environ.get("REDIS_URL")
+# Room events waiting for a process's hub (rooms/hub.py), from all its rooms together. An
+# event over it is dropped and its room's pages fetch it from the database.
+ROOM_EVENTS_CAPACITY = 1000
 if REDIS_URL:
     # Rate limits count in the cache: on Redis, every process counts the same posts.
     CACHES = {
@@ -134,15 +137,20 @@ if REDIS_URL:
             # channels_redis's core layer on a pool a crowd waits for (rooms/layers.py).
             "BACKEND": "rooms.layers.RedisChannelLayer",
             "CONFIG": {
-                # redis-py 8 times reads out after 5 s, which kills every idle
-                # consumer's blocking receive (channels_redis issue 422).
+                # redis-py 8 times reads out after 5 s, which kills the process's
+                # blocking receive while its rooms are quiet (channels_redis issue 422).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "capacity": ROOM_EVENTS_CAPACITY,
             },
         }
     }
 else:
-    # Channels' in-memory layer, without its O(N) work per delivery (see rooms/layers.py).
-    CHANNEL_LAYERS = {"default": {"BACKEND": "rooms.layers.InProcessChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": ROOM_EVENTS_CAPACITY},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
