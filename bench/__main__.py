@@ -250,7 +250,12 @@ class Bench:
             try:
                 page = await asyncio.to_thread(_fetch, socico.port, path)
                 await clients.requests_per_second(socico.port, path, 1)  # warm-up
-                rate = await clients.requests_per_second(socico.port, path, seconds)
+                recordings = self.profile([socico], "room-page")
+                try:
+                    rate = await clients.requests_per_second(socico.port, path, seconds)
+                finally:
+                    for recording in recordings:
+                        recording.stop()
             finally:
                 socico.stop()
             self.add(

@@ -1,7 +1,9 @@
 """Where a server's time goes: py-spy samples of one scenario, summed by function.
 
-`make bench BENCH_ARGS=--profile` records each Socico server through its largest fan-out and
-through the posting scenario, and writes bench/results/profile-<scenario>-<server>.txt.
+`make bench BENCH_ARGS=--profile` records each Socico server through its largest fan-out, the
+posting scenario and the room page, and writes bench/results/profile-<scenario>-<server>.txt.
+Only the thread holding the GIL is sampled: the figures are shares of the Python CPU time, and
+work done without the GIL (SQLite's queries, waiting threads) does not show.
 """
 
 import shutil
@@ -21,7 +23,7 @@ class Recording:
         self.raw = self.output.with_suffix(".raw")
         command = [str(PY_SPY if PY_SPY.exists() else shutil.which("py-spy"))]
         command += ["record", "--pid", str(server.process.pid), "--format", "raw"]
-        command += ["--output", str(self.raw), "--rate", "250", "--nonblocking"]
+        command += ["--output", str(self.raw), "--rate", "250", "--nonblocking", "--gil"]
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

@@ -122,6 +122,13 @@ REDIS_URL = os.environ.get("REDIS_URL")
 # Room events waiting for a process's hub (rooms/hub.py), from all its rooms together. An
 # event over it is dropped and its room's pages fetch it from the database.
 ROOM_EVENTS_CAPACITY = 1000
+# Rendered messages (rooms/fragments.py), in each process's own memory: about 1 KB each.
+FRAGMENTS_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
+}
 if REDIS_URL:
     # Rate limits count in the cache: on Redis, every process counts the same posts.
     CACHES = {
@@ -130,7 +137,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # A Redis outage must not hold posts up: the limiter gives up after a second.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
+        "fragments": FRAGMENTS_CACHE,
     }
     CHANNEL_LAYERS = {
         "default": {
@@ -145,6 +153,10 @@ if REDIS_URL:
         }
     }
 else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": FRAGMENTS_CACHE,
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels.layers.InMemoryChannelLayer",

@@ -10,6 +10,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.template.loader import render_to_string
 
+from rooms.fragments import message_html
+
 logger = logging.getLogger(__name__)
 
 
@@ -31,7 +33,11 @@ def render_appended(messages, *, before=None):
     """The frame that adds messages to #messages (or before the message `before`)."""
     return render_to_string(
         "rooms/_messages_oob.html",
-        {"messages": messages, "before": before, "last_seq": None if before else messages[-1].seq},
+        {
+            "messages_html": message_html(messages),
+            "before": before,
+            "last_seq": None if before else messages[-1].seq,
+        },
     )
 
 

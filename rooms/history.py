@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from rooms.fragments import message_html
 from rooms.models import Message
 
 PAGE_SIZE = 50
@@ -15,6 +16,11 @@ class Page:
     @property
     def first_seq(self):
         return self.messages[0].seq if self.messages else None
+
+    @property
+    def html(self):
+        """Each message's HTML, rendered at most once per process (rooms/fragments.py)."""
+        return message_html(self.messages)
 
     @property
     def last_seq(self):

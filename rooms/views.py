@@ -1,12 +1,13 @@
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from rooms import history, presence
 from rooms.broadcast import BroadcastFailed
 from rooms.forms import MessageForm
+from rooms.fragments import message_html
 from rooms.limits import RateLimited
 from rooms.models import Room
 from rooms.posting import NotAllowed, post_message
@@ -71,5 +72,6 @@ def post(request, slug):
         # Saved; the page this answers shows it, open sockets catch up.
         message = failure.message
     if request.htmx:
-        return render(request, "rooms/_message.html", {"message": message})
+        [html] = message_html([message])
+        return HttpResponse(html)
     return HttpResponseRedirect(f"{target.get_absolute_url()}#{message.dom_id}", status=303)

@@ -99,6 +99,19 @@ def test_posting_with_htmx_answers_with_the_message_fragment(alice_client, room)
     assert response.text.strip().startswith(f'<article id="message-{message.pk}"')
 
 
+def test_a_message_is_rendered_once_for_its_post_broadcast_and_every_page(alice_client, room):
+    def renders_of_the_message_fragment(response):
+        return [t.name for t in response.templates].count("rooms/_message.html")
+
+    posted = alice_client.post("/rooms/lobby/messages/", {"body": "Hi"}, headers=HTMX)
+    pages = [alice_client.get("/rooms/lobby/") for _ in range(2)]
+
+    assert renders_of_the_message_fragment(posted) == 1, "for the broadcast, reused in the answer"
+    for page in pages:
+        assert shown_bodies(page.text) == ["Hi"]
+        assert renders_of_the_message_fragment(page) == 0
+
+
 @pytest.mark.parametrize(
     ("body", "error"),
     [
