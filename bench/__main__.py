@@ -82,7 +82,9 @@ class Bench:
                     tally.first_send_ns = sent_tally.first_send_ns
                 expected = sent_tally.sent * size
                 await clients.wait_for_quiet(rooms, expected)
-                cpu = [s.cpu_seconds() - before for s, before in zip(servers_, cpu_before)]
+                cpu = [
+                    s.cpu_seconds() - before for s, before in zip(servers_, cpu_before, strict=True)
+                ]
                 merged.numbers = range(numbers.start, numbers.start + sent_tally.sent)
                 merged.first_send_ns = sent_tally.first_send_ns
                 for tally in tallies:
@@ -96,7 +98,8 @@ class Bench:
                     summary["cpu_us"] = sum(cpu) * 1e6 / max(merged.deliveries, 1)
                     # What the servers would deliver with a core each, all of it busy.
                     summary["capacity_per_s"] = sum(
-                        tally.deliveries / max(seconds, 1e-9) for tally, seconds in zip(tallies, cpu)
+                        tally.deliveries / max(seconds, 1e-9)
+                        for tally, seconds in zip(tallies, cpu, strict=True)
                     )
                     results.append(summary)
         finally:

@@ -25,8 +25,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from rooms import broadcast, history, presence
-from rooms.hub import MISSED, hub
 from rooms.forms import MessageForm
+from rooms.hub import MISSED, hub
 from rooms.limits import RateLimited
 from rooms.models import MESSAGE_MAX_LENGTH, Room
 from rooms.posting import NotAllowed, post_message

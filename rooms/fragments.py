@@ -10,21 +10,36 @@ from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from rooms.models import Message
 
-def key(message):
+
+def cache_key(message):
     # The creation time too: a restored or flushed database hands out primary keys again.
     return f"message-{message.pk}-{message.created_at.timestamp()}"
 
 
 def message_html(messages):
-    """rooms/_message.html of each message, in order."""
+    """rooms/_message.html of each message, in order.
+
+    `messages` are Message rows, or rows of only (pk, seq, created_at) for a page of history:
+    the rest of a message is loaded only when its fragment is not cached. One deleted since
+    its row was read is left out.
+    """
     cache = caches["fragments"]
-    keys = [key(message) for message in messages]
+    keys = [cache_key(message) for message in messages]
     found = cache.get_many(keys)
-    rendered = {
-        key: render_to_string("rooms/_message.html", {"message": message})
-        for key, message in zip(keys, messages, strict=True)
-        if key not in found
+    missing = {
+        key: message for key, message in zip(keys, messages, strict=True) if key not in found
     }
+    loaded = Message.objects.select_related("author").in_bulk(
+        [message.pk for message in missing.values() if not isinstance(message, Message)]
+    )
+    rendered = {}
+    for key, message in missing.items():
+        if not isinstance(message, Message):
+            message = loaded.get(message.pk)
+        if message is not None:
+            rendered[key] = render_to_string("rooms/_message.html", {"message": message})
     cache.set_many(rendered)
-    return [mark_safe(found.get(key) or rendered[key]) for key in keys]
+    html = found | rendered
+    return [mark_safe(html[key]) for key in keys if key in html]

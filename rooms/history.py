@@ -3,14 +3,13 @@
 from dataclasses import dataclass
 
 from rooms.fragments import message_html
-from rooms.models import Message
 
 PAGE_SIZE = 50
 
 
 @dataclass
 class Page:
-    messages: list[Message]
+    messages: list  # rows of (pk, seq, created_at), oldest first
     has_older: bool
 
     @property
@@ -29,10 +28,11 @@ class Page:
 
 def page_before(room, seq=None):
     """The PAGE_SIZE messages before seq (or the newest ones), oldest first."""
-    newest_first = room.messages.select_related("author").order_by("-seq")
+    newest_first = room.messages.order_by("-seq")
     if seq is not None:
         newest_first = newest_first.filter(seq__lt=seq)
-    rows = list(newest_first[: PAGE_SIZE + 1])
+    # What names each message's cached fragment; whole messages are loaded for misses only.
+    rows = list(newest_first.values_list("pk", "seq", "created_at", named=True)[: PAGE_SIZE + 1])
     return Page(messages=rows[:PAGE_SIZE][::-1], has_older=len(rows) > PAGE_SIZE)
 
 

@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import caches
 from django.template.loader import render_to_string
 
 from rooms.history import PAGE_SIZE
@@ -110,6 +111,14 @@ def test_a_message_is_rendered_once_for_its_post_broadcast_and_every_page(alice_
     for page in pages:
         assert shown_bodies(page.text) == ["Hi"]
         assert renders_of_the_message_fragment(page) == 0
+
+
+def test_a_page_renders_messages_no_fragment_is_cached_for(client, many_messages):
+    caches["fragments"].clear()  # as after a restart
+
+    response = client.get("/rooms/lobby/")
+
+    assert shown_bodies(response.text) == [m.body for m in many_messages[-PAGE_SIZE:]]
 
 
 @pytest.mark.parametrize(
