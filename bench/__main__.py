@@ -58,8 +58,10 @@ class Bench:
             return f'{{"last_seq": "{socico_db.last_seq()}"}}'
         return None
 
-    async def fan_out(self, servers_, size, rate, rounds, seconds):
-        """Median figures of `rounds` rounds: one sender, `size` subscribers spread over servers."""
+    async def fan_out(self, servers_, size, rate, rounds, seconds, profiled=False):
+        """Median figures of `rounds` rounds: one sender, `size` subscribers spread over servers.
+
+        `profiled`: py-spy records the Socico servers through it (with --profile)."""
         hello = self.hello(servers_[0])
         rooms = [
             await clients.Room(server, size // len(servers_), hello).open() for server in servers_
@@ -67,7 +69,7 @@ class Bench:
         sender = await rooms[0].connect(headers=self.sender_headers(servers_[0]))
         draining = asyncio.create_task(clients.drain(sender))
         results = []
-        recordings = self.profile(servers_, "fan-out") if size == max(self.args.sizes) else []
+        recordings = self.profile(servers_, "fan-out") if profiled else []
         try:
             for round_ in range(rounds + 1):  # the first round warms up
                 numbers = range(self.number, self.number + clients.messages_in(rate, seconds))
@@ -159,7 +161,12 @@ class Bench:
             figures = {}
             for name, server in servers_.items():
                 figures[name] = await self.fan_out(
-                    [server], size, rate, self.args.rounds, self.args.seconds
+                    [server],
+                    size,
+                    rate,
+                    self.args.rounds,
+                    self.args.seconds,
+                    profiled=size == max(self.args.sizes),
                 )
             # Ratios of capacity (deliveries per CPU-second of the server's core), not of
             # throughput: the offered load saturates Socico and B1 but not B0.
@@ -183,6 +190,30 @@ class Bench:
                     **ratios,
                     **row,
                 )
+            if size == 1000:
+                await self.latency_at_quarter_b0(servers_, b0)
+
+    async def latency_at_quarter_b0(self, servers_, b0_cpu_us):
+        """1,000 subscribers offered a quarter of B0's capacity: the goal's p99 at that load."""
+        size = 1000
+        target = 0.25 * 1e6 / b0_cpu_us
+        for name, server in servers_.items():
+            if not name.startswith("socico"):
+                continue
+            summary = await self.fan_out(
+                [server], size, target / size, self.args.rounds, self.args.seconds
+            )
+            summary.pop("capacity_per_s")
+            dps = summary.pop("deliveries_per_s")
+            met = summary["p99_ms"] <= 100 and not summary["lost"]
+            self.add(
+                f"{size} subscribers at 0.25 x B0",
+                name,
+                dps,
+                "deliveries/s",
+                goal=f"{'PASS' if met else 'MISS'} p99 <= 100 ms at {target:,.0f}/s",
+                **summary,
+            )
 
     async def latency_at_40(self, servers_):
         for name, server in servers_.items():
@@ -286,7 +317,9 @@ class Bench:
         try:
             one = servers.socico(env, cpu=0, name="socico-redis", kind="uvicorn").start()
             try:
-                single = await self.fan_out([one], size, rate, self.args.rounds, self.args.seconds)
+                single = await self.fan_out(
+                    [one], size, rate, self.args.rounds, self.args.seconds, profiled=True
+                )
             finally:
                 one.stop()
             pair = [
@@ -294,7 +327,9 @@ class Bench:
                 servers.socico(env, cpu=1, name="socico-redis-b", kind="uvicorn").start(),
             ]
             try:
-                double = await self.fan_out(pair, size, rate, self.args.rounds, self.args.seconds)
+                double = await self.fan_out(
+                    pair, size, rate, self.args.rounds, self.args.seconds, profiled=True
+                )
             finally:
                 for server in pair:
                     server.stop()
