@@ -27,7 +27,7 @@ from rooms.models import Presence
 logger = logging.getLogger(__name__)
 
 ANNOUNCE_DELAY_SECONDS = 0.5
-# About a third of what one process delivers per second (see BENCHMARKS.md).
+# A tenth of what one process delivers per second (about 20,000-28,000; BENCHMARKS.md).
 ANNOUNCED_DELIVERIES_PER_SECOND = 2000
 
 
