@@ -119,8 +119,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 
 REDIS_URL = os.environ.get("REDIS_URL")
-# Room events waiting for a process's hub (rooms/hub.py), from all its rooms together. An
-# event over it is dropped and its room's pages fetch it from the database.
+# Room events waiting for a process's hub (rooms/hub.py), from all its rooms together. Over
+# it events are dropped: a message is fetched from the database when the next one shows the
+# gap; a presence change waits for the next one; a removal shows on reload.
 ROOM_EVENTS_CAPACITY = 1000
 # Rendered messages (rooms/fragments.py), in each process's own memory: about 1 KB each.
 FRAGMENTS_CACHE = {
@@ -145,9 +146,12 @@ if REDIS_URL:
             # channels_redis's core layer on a pool a crowd waits for (rooms/layers.py).
             "BACKEND": "rooms.layers.RedisChannelLayer",
             "CONFIG": {
-                # redis-py 8 times reads out after 5 s, which kills the process's
-                # blocking receive while its rooms are quiet (channels_redis issue 422).
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                # redis-py 8 times reads out after 5 s, as long as channels_redis's
+                # blocking receive waits (channels_redis issue 422): give it more, so a
+                # dead connection still ends in an error the hub recovers from.
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}
+                ],
                 "capacity": ROOM_EVENTS_CAPACITY,
             },
         }

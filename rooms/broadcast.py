@@ -29,15 +29,11 @@ def room_group(room_id):
     return f"room-{room_id}"
 
 
-def render_appended(messages, *, before=None):
-    """The frame that adds messages to #messages (or before the message `before`)."""
+def render_appended(messages):
+    """The frame that adds messages to the end of #messages."""
     return render_to_string(
         "rooms/_messages_oob.html",
-        {
-            "messages_html": message_html(messages),
-            "before": before,
-            "last_seq": None if before else messages[-1].seq,
-        },
+        {"messages_html": message_html(messages), "last_seq": messages[-1].seq},
     )
 
 

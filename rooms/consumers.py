@@ -1,11 +1,12 @@
 """The room socket: parse a frame, ask the form, call the posting path, answer this socket.
 
 Delivery is whole and in order per socket. The page sends the seq of the last message it
-holds whenever its socket opens (the #resume form); the consumer replays what the page
-lacks from the database, forwards live broadcasts (handed over by the process's hub, in
-rooms/hub.py) in seq order (one that overtook an earlier
-broadcast waits a moment for it), drops ones it has already sent, and fills from the database
-any gap that outlasts that moment (a broadcast the channel layer dropped).
+holds whenever its socket opens (the #resume form); until then live broadcasts (handed over by
+the process's hub, rooms/hub.py) are held, as the consumer cannot tell which ones the page
+already shows. Then it replays what the page lacks from the database, forwards live
+broadcasts in seq order (one that overtook an earlier broadcast waits a moment for it), drops
+ones it has already sent, and fills from the database any gap that outlasts that moment (a
+broadcast the channel layer dropped).
 """
 
 import asyncio
@@ -45,7 +46,8 @@ MAX_SEQ = 2**63 - 1  # what every database stores in a big integer
 # How long a live broadcast waits for an earlier one that another process is still sending.
 GAP_GRACE_SECONDS = 0.25
 # Room events waiting for a socket that is slower than its room. A socket further behind
-# gets the messages from the database instead (its presence and removals are not replayed).
+# gets the messages from the database instead, after its access is checked again (queued
+# presence and removals are not replayed).
 OUTBOX_LIMIT = 100
 
 logger = logging.getLogger(__name__)
@@ -55,15 +57,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # Room events come from the process's hub: a socket has no channel of its own.
     channel_layer_alias = None
     room = None
-    # Seq of the newest message this socket has been sent; None until it is known.
+    # Seq of the newest message this socket has been sent; None until the page says.
     last_seq = None
-    # The first live message sent before the page said where it was: a late replay
-    # goes in front of it, so the page stays in seq order.
-    first_live = None
     # The pending check on held broadcasts (see room_message).
     gap_timer = None
     # The task writing the outbox to the socket, while there is something to write.
     writer = None
+    # Whether the outbox may be written: from the handshake until the socket leaves its room.
+    writable = False
 
     async def connect(self):
         self.socket_name = uuid.uuid4().hex
@@ -86,6 +87,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await presence.registry().join(room.pk, self.socket_name, user)
         # Accepted once in the group: every message posted after the handshake reaches it.
         await self.accept()
+        self.writable = True
+        self.wake_writer()
 
     async def __call__(self, scope, receive, send):
         # However the consumer ends (its socket's disconnect, or a handler's exception), it
@@ -103,22 +106,28 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await super().send(text_data, bytes_data, close)
 
     async def leave_room(self):
+        self.writable = False
         for task in (self.gap_timer, self.writer):
             if task is not None:
                 task.cancel()
         if self.room is not None:
             room, self.room = self.room, None
-            await presence.registry().leave(self.socket_name)
-            await hub().exit(room.pk, self)
+            try:
+                await hub().exit(room.pk, self)
+            finally:
+                await presence.registry().leave(self.socket_name)
 
     def take(self, event):
         """Queue a room event from the hub; this socket's writer sends it."""
         if len(self.outbox) >= OUTBOX_LIMIT:
-            logger.warning("%s fell behind room %s: catching up", self.socket_name, self.room.pk)
+            logger.warning("%s fell behind its room: catching up", self.socket_name)
             self.outbox.clear()
             event = MISSED
         self.outbox.append(event)
-        if self.writer is None:
+        self.wake_writer()
+
+    def wake_writer(self):
+        if self.writable and self.outbox and self.writer is None:
             self.writer = asyncio.create_task(self.write_outbox())
 
     async def write_outbox(self):
@@ -127,10 +136,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 while self.outbox:
                     event = self.outbox.popleft()
                     await getattr(self, get_handler_name(event))(event)
+        except Exception:
+            # The page reconnects after 1011 and resumes: nothing it lacks is lost.
+            logger.exception("%s failed on a room event; closing it", self.socket_name)
+            self.writable = False
+            await self.close(code=1011)
         finally:
             self.writer = None
 
     async def receive(self, text_data=None, bytes_data=None):
+        if self.room is None:
+            return  # refused: the page sent this before it saw the close
         if self.flooding():
             return await self.end(CLOSE_POLICY_VIOLATION, TOO_MANY_FRAMES)
         if text_data is None:
@@ -193,24 +209,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.replay(page_seq)
 
     async def replay(self, page_seq):
-        if self.first_live is None:
-            await self.catch_up(after=max(page_seq, self.last_seq or 0))
-        else:
-            await self.catch_up(after=page_seq, before=self.first_live)
-            self.first_live = None
+        await self.catch_up(after=max(page_seq, self.last_seq or 0))
 
     async def room_message(self, event):
         seq = event["seq"]
         if self.last_seq is None:
-            self.first_live = event
-        elif seq <= self.last_seq or seq in self.held:
+            self.held[seq] = event  # until the page says where it is
             return
-        elif seq > self.last_seq + 1:
+        if seq <= self.last_seq or seq in self.held:
+            return
+        if seq > self.last_seq + 1:
             # Broadcasts posted through different processes may overtake each other: hold
             # this one briefly for the missing ones before asking the database.
             self.held[seq] = event
-            if self.gap_timer is None:
-                self.gap_timer = asyncio.create_task(self.expire_gap())
+            self.watch_gap()
             return
         self.last_seq = seq
         await self.send(text_data=event["html"])
@@ -223,9 +235,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
         while event := self.held.pop(self.last_seq + 1, None):
             self.last_seq = event["seq"]
             await self.send(text_data=event["html"])
-        if not self.held and self.gap_timer is not None:
+        if self.held:
+            self.watch_gap()
+        elif self.gap_timer is not None:
             self.gap_timer.cancel()
             self.gap_timer = None
+
+    def watch_gap(self):
+        if self.gap_timer is None:
+            self.gap_timer = asyncio.create_task(self.expire_gap())
 
     async def expire_gap(self):
         await asyncio.sleep(GAP_GRACE_SECONDS)
@@ -245,14 +263,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_access(self, event):
         """Membership or privacy changed: a socket that may no longer read the room ends."""
-        visible = Room.objects.visible_to(await self.session_user()).filter(pk=self.room.pk)
-        if not await visible.aexists():
-            await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
+        await self.may_still_read()
 
     async def room_missed(self, event):
+        # What was missed may have been a change of access.
+        if not await self.may_still_read():
+            return
         # A page that has not said where it is yet gets everything when it does.
         if self.last_seq is not None:
             await self.catch_up(after=self.last_seq)
+
+    async def may_still_read(self):
+        """Whether the socket's user may still read its room; the socket ends if not."""
+        visible = Room.objects.visible_to(await self.session_user()).filter(pk=self.room.pk)
+        if await visible.aexists():
+            return True
+        await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
+        return False
 
     async def room_removal(self, event):
         await self.send(text_data=event["html"])
@@ -260,24 +287,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def room_presence(self, event):
         await self.send(text_data=event["html"])
 
-    async def catch_up(self, *, after, before=None):
-        """Send every message after seq `after` (and before the event `before`), in pages."""
-        while frame := await self.render_missed(after, before):
+    async def catch_up(self, *, after):
+        """Send every message after seq `after`, in pages, then what was held behind them."""
+        while frame := await self.render_missed(after):
             html, after = frame
             await self.send(text_data=html)
-        if before is None:
-            self.last_seq = max(after, self.last_seq or 0)
-            await self.release_held()
+        self.last_seq = max(after, self.last_seq or 0)
+        await self.release_held()
 
     @database_sync_to_async
-    def render_missed(self, after, before):
-        messages = history.messages_after(
-            self.room, after, before=before["seq"] if before else None
-        )
+    def render_missed(self, after):
+        messages = history.messages_after(self.room, after)
         if not messages:
             return None
-        html = broadcast.render_appended(messages, before=before["pk"] if before else None)
-        return html, messages[-1].seq
+        return broadcast.render_appended(messages), messages[-1].seq
 
     async def session_user(self):
         """Who the socket's session belongs to now: a logout in another tab ends it here too."""

@@ -36,9 +36,6 @@ def page_before(room, seq=None):
     return Page(messages=rows[:PAGE_SIZE][::-1], has_older=len(rows) > PAGE_SIZE)
 
 
-def messages_after(room, seq, *, before=None, limit=PAGE_SIZE):
-    """Up to limit messages after seq (and before `before`, if given), oldest first."""
-    rows = room.messages.select_related("author").filter(seq__gt=seq).order_by("seq")
-    if before is not None:
-        rows = rows.filter(seq__lt=before)
-    return list(rows[:limit])
+def messages_after(room, seq, *, limit=PAGE_SIZE):
+    """Up to limit messages after seq, oldest first."""
+    return list(room.messages.select_related("author").filter(seq__gt=seq).order_by("seq")[:limit])

@@ -46,6 +46,8 @@ class Hub:
         await self.update_membership(room_id)
 
     async def update_membership(self, room_id):
+        if (room_id in self.sockets) == (room_id in self.joined) and self.reader_in_step():
+            return  # as it should be: a crowd joining a joined room waits for nothing
         layer = get_channel_layer()
         async with self.membership:
             if self.channel_name is None:
@@ -56,11 +58,16 @@ class Hub:
             elif room_id not in self.sockets and room_id in self.joined:
                 self.joined.discard(room_id)
                 await layer.group_discard(room_group(room_id), self.channel_name)
-            if self.joined and self.reader is None:
+            if self.joined and not self.reader_in_step():
                 self.reader = asyncio.create_task(self.read())
             elif not self.joined and self.reader is not None:
                 self.reader.cancel()
                 self.reader = None
+
+    def reader_in_step(self):
+        """Whether a reader runs exactly when the process is in some room's group."""
+        running = self.reader is not None and not self.reader.done()
+        return running == bool(self.joined)
 
     async def read(self):
         layer = get_channel_layer()
@@ -71,7 +78,11 @@ class Hub:
                 logger.exception("Reading room events failed")
                 await self.recover()
                 continue
-            for socket in self.sockets.get(event["room"], ()):
+            sockets = self.sockets.get(event.get("room"))
+            if sockets is None:
+                # Sent for a room this process has just left, or by an older version.
+                continue
+            for socket in sockets:
                 socket.take(event)
 
     async def recover(self):
@@ -112,4 +123,7 @@ _hubs = weakref.WeakKeyDictionary()
 
 def hub():
     """The hub of the running event loop (one per server process)."""
-    return _hubs.setdefault(asyncio.get_running_loop(), Hub())
+    loop = asyncio.get_running_loop()
+    if loop not in _hubs:
+        _hubs[loop] = Hub()
+    return _hubs[loop]

@@ -86,11 +86,15 @@ def application():
 async def connect(application):
     """Open a room socket as `user` (anonymous when None); all are closed after the test.
 
-    `cookie` gives a session cookie of the test's own; `origin` the page's origin.
+    `cookie` gives a session cookie of the test's own; `origin` the page's origin. Like the
+    room page, the socket then says it holds the room's messages so far (the #resume form);
+    `resume=False` leaves that to the test.
     """
     opened = []
 
-    async def connect(slug="lobby", user=None, cookie=None, origin=ORIGIN, expect_accept=True):
+    async def connect(
+        slug="lobby", user=None, cookie=None, origin=ORIGIN, expect_accept=True, resume=True
+    ):
         headers = [(b"origin", origin)]
         if user is not None and cookie is None:
             cookie = await session_cookie(user)
@@ -100,6 +104,9 @@ async def connect(application):
         connected, _ = await socket.connect()
         assert connected is expect_accept
         opened.append(socket)
+        room = await Room.objects.filter(slug=slug).afirst()
+        if connected and resume and room is not None:
+            await socket.send_json_to({"last_seq": room.last_seq})
         return socket
 
     yield connect

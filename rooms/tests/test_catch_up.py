@@ -30,7 +30,7 @@ def last_seq(frame):
 async def test_resume_replays_exactly_what_the_page_lacks_in_order(connect, room, alice):
     for n in range(1, 6):
         await post(room, alice, f"m{n}")
-    socket = await connect(user=alice)
+    socket = await connect(resume=False, user=alice)
 
     await socket.send_json_to({"last_seq": "2"})
 
@@ -46,7 +46,7 @@ async def test_resume_replays_exactly_what_the_page_lacks_in_order(connect, room
 
 async def test_an_up_to_date_page_gets_nothing_on_resume(connect, room, alice):
     await post(room, alice, "m1")
-    socket = await connect(user=alice)
+    socket = await connect(resume=False, user=alice)
 
     await socket.send_json_to({"last_seq": 1})
 
@@ -55,13 +55,13 @@ async def test_an_up_to_date_page_gets_nothing_on_resume(connect, room, alice):
 
 async def test_reconnecting_after_missing_messages_delivers_each_once(connect, room, alice, bob):
     await post(room, alice, "before")
-    socket = await connect(user=bob)
+    socket = await connect(resume=False, user=bob)
     await socket.send_json_to({"last_seq": 1})
     await socket.disconnect()
     for n in range(1, 4):
         await post(room, alice, f"while away {n}")
 
-    socket = await connect(user=bob)
+    socket = await connect(resume=False, user=bob)
     # The resume and a new live message race: the page must end up whole and in order.
     await socket.send_json_to({"last_seq": 1})
     await post(room, alice, "after")
@@ -72,23 +72,34 @@ async def test_reconnecting_after_missing_messages_delivers_each_once(connect, r
     assert page.bodies == ["while away 1", "while away 2", "while away 3", "after"]
 
 
-async def test_a_live_message_before_the_resume_keeps_the_page_in_order(connect, room, alice):
+async def test_live_messages_wait_for_the_resume_and_keep_the_page_in_order(connect, room, alice):
     await post(room, alice, "missed")
-    socket = await connect(user=alice)
+    socket = await connect(resume=False, user=alice)
 
     await post(room, alice, "live")
-    [live] = await receive_frames(socket, 1)
+    assert await socket.receive_nothing(), "which the page shows already, only it can say"
     await socket.send_json_to({"last_seq": 0})
 
     [replay] = await receive_frames(socket, 1)
-    live_pk = re.search(r'id="message-(\d+)"', live)[1]
-    assert bodies(replay) == ["missed"]
-    assert f'hx-swap-oob="beforebegin:#message-{live_pk}"' in replay
-    assert "last-seq" not in replay, "the page already holds a later seq"
+    assert bodies(replay) == ["missed", "live"]
+    assert last_seq(replay) == 2
+    assert await socket.receive_nothing()
+
+
+async def test_a_broadcast_of_a_message_the_page_shows_is_not_sent_again(connect, room, alice):
+    shown = await post(room, alice, "rendered with the page")
+    socket = await connect(resume=False, user=alice)
+
+    # As when the process reads the broadcast late, after the page's socket has opened.
+    event = await sync_to_async(message_event)(shown)
+    await get_channel_layer().group_send(room_group(room.pk), event)
+    await socket.send_json_to({"last_seq": shown.seq})
+
+    assert await socket.receive_nothing()
 
 
 async def test_a_lost_broadcast_is_filled_in_from_the_database(connect, room, alice, caplog):
-    socket = await connect(user=alice)
+    socket = await connect(resume=False, user=alice)
     await socket.send_json_to({"last_seq": 0})
     assert await socket.receive_nothing()
     # A message whose broadcast never arrived (a full channel, a Redis drop).
@@ -105,7 +116,7 @@ async def test_a_lost_broadcast_is_filled_in_from_the_database(connect, room, al
 
 
 async def test_a_broadcast_that_overtook_an_earlier_one_waits_for_it(connect, room, alice, caplog):
-    socket = await connect(user=alice)
+    socket = await connect(resume=False, user=alice)
     await socket.send_json_to({"last_seq": 0})
     assert await socket.receive_nothing()
     first, second = [
@@ -130,7 +141,7 @@ async def test_messages_deleted_while_away_are_not_replayed(connect, room, alice
     kept = await post(room, alice, "kept")
     gone = await post(room, alice, "gone")
     await gone.adelete()
-    socket = await connect(user=alice)
+    socket = await connect(resume=False, user=alice)
 
     await socket.send_json_to({"last_seq": 0})
 
@@ -141,13 +152,12 @@ async def test_messages_deleted_while_away_are_not_replayed(connect, room, alice
 
 async def test_a_post_sent_before_the_resume_is_not_duplicated(connect, room, alice):
     await post(room, alice, "earlier")
-    socket = await connect(user=alice)
+    socket = await connect(resume=False, user=alice)
 
     # htmx flushes frames queued while offline before the open event's resume frame.
     await socket.send_json_to(htmx_frame(body="queued while offline"))
     await socket.send_json_to({"last_seq": 0})
 
-    frames = [f for f in await receive_frames(socket, 3) if 'id="composer"' not in f]
-    assert [bodies(f) for f in frames] == [["queued while offline"], ["earlier"]]
-    assert "beforebegin" in frames[1]
+    frames = [f for f in await receive_frames(socket, 2) if 'id="composer"' not in f]
+    assert [bodies(f) for f in frames] == [["earlier", "queued while offline"]]
     assert await socket.receive_nothing()

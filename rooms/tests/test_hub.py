@@ -1,18 +1,25 @@
 """One reader of room events per process: each page gets every message, a slow one alone waits."""
 
+import re
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from rooms.broadcast import room_group
-from rooms.consumers import OUTBOX_LIMIT
-from rooms.hub import hub
+from rooms.consumers import CLOSE_NO_SUCH_ROOM, OUTBOX_LIMIT
+from rooms.hub import MISSED, hub
+from rooms.models import Room
 from rooms.posting import post_message
 from rooms.tests.frames import PageModel, receive_frames, receive_until_quiet
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 post = sync_to_async(post_message)
+
+
+def message_ids(frames):
+    return [int(pk) for frame in frames for pk in re.findall(r'<article id="message-(\d+)"', frame)]
 
 
 def consumer_of(user, room):
@@ -25,25 +32,22 @@ async def test_a_page_that_stalls_does_not_delay_the_others(connect, room, alice
     sockets = {}
     for user in (alice, bob):
         sockets[user] = await connect(user=user)
-        await sockets[user].send_json_to({"last_seq": 0})
     stalled = consumer_of(bob, room)
 
-    # As while bob's socket write waits for a full network buffer to drain.
+    # As while bob's socket write waits for a full network buffer to drain. Two messages: a
+    # hub that waited on each socket in turn would hold the second back from alice.
     async with stalled.delivering:
-        message = await post(room, alice, "hello")
-        [frame] = await receive_frames(sockets[alice], 1)
-        assert f"message-{message.pk}" in frame
+        messages = [await post(room, alice, text) for text in ("hello", "again")]
+        assert message_ids(await receive_until_quiet(sockets[alice])) == [m.pk for m in messages]
         assert await sockets[bob].receive_nothing()
 
-    [frame] = await receive_frames(sockets[bob], 1)
-    assert f"message-{message.pk}" in frame
+    assert message_ids(await receive_until_quiet(sockets[bob])) == [m.pk for m in messages]
 
 
 async def test_a_page_too_far_behind_gets_what_it_missed_from_the_database(
     connect, room, alice, unlimited_posting, caplog
 ):
     socket = await connect(user=alice)
-    await socket.send_json_to({"last_seq": 0})
     stalled = consumer_of(alice, room)
 
     async with stalled.delivering:
@@ -53,18 +57,44 @@ async def test_a_page_too_far_behind_gets_what_it_missed_from_the_database(
     for frame in await receive_until_quiet(socket):
         page.apply(frame)
     assert page.messages == [(m.pk, m.body) for m in posted], "all, once each, in order"
-    assert f"fell behind room {room.pk}" in caplog.text
+    assert "fell behind its room" in caplog.text
 
 
-async def test_the_process_is_in_a_room_group_once_while_it_has_sockets_there(
-    connect, room, alice, bob
-):
-    layer = get_channel_layer()
+async def test_the_process_reads_a_room_while_it_has_sockets_there(connect, room, alice, bob):
     sockets = [await connect(user=alice), await connect(user=bob)]
 
-    assert set(layer.groups[room_group(room.pk)]) == {hub().channel_name}
+    assert hub().joined == {room.pk}
     for socket in sockets:
         await socket.disconnect()
 
-    assert room_group(room.pk) not in layer.groups
+    assert hub().joined == set()
     assert hub().reader is None, "nothing reads room events for a process without sockets"
+    # (On Redis, test_scale_out counts one group member per process.)
+
+
+async def test_an_event_the_hub_cannot_place_harms_no_socket(connect, room, alice):
+    socket = await connect(user=alice)
+
+    await get_channel_layer().group_send(room_group(room.pk), {"type": "room.message"})
+    message = await post(room, alice, "still live")
+
+    [frame] = await receive_frames(socket, 1)
+    assert f"message-{message.pk}" in frame
+
+
+async def test_a_page_that_missed_events_is_checked_for_access_first(
+    connect, room, alice, bob, caplog
+):
+    room.is_private = True
+    await sync_to_async(room.save)()
+    await room.members.aadd(alice, bob)
+    socket = await connect(user=bob)
+    # Removed without the signal that ends his socket: as when that broadcast was lost.
+    await Room.members.through.objects.filter(room=room, user=bob).adelete()
+
+    consumer_of(bob, room).take(MISSED)
+
+    close = await socket.receive_output(2)
+    while close["type"] != "websocket.close":
+        close = await socket.receive_output(2)
+    assert close["code"] == CLOSE_NO_SUCH_ROOM

@@ -99,7 +99,7 @@ async def test_a_socket_flooding_frames_is_closed_and_the_room_goes_on(
     connect, room, alice, bob, settings
 ):
     settings.FRAME_RATE = (5, 60)
-    flooder = await connect(user=alice)
+    flooder = await connect(user=alice, resume=False)  # every frame counts
     reader = await connect(user=bob)
 
     for _ in range(6):
