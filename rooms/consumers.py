@@ -2,11 +2,11 @@
 
 Delivery is whole and in order per socket. The page sends the seq of the last message it
 holds whenever its socket opens (the #resume form); until then live broadcasts (handed over by
-the process's hub, rooms/hub.py) are held, as the consumer cannot tell which ones the page
-already shows. Then it replays what the page lacks from the database, forwards live
-broadcasts in seq order (one that overtook an earlier broadcast waits a moment for it), drops
-ones it has already sent, and fills from the database any gap that outlasts that moment (a
-broadcast the channel layer dropped).
+the process's hub, rooms/hub.py) are not forwarded, as the consumer cannot tell which ones the
+page already shows: its replay of what the page lacks, from the database, includes them. Then
+it forwards live broadcasts in seq order (one that overtook an earlier broadcast waits a moment
+for it), drops ones it has already sent, and fills from the database any gap that outlasts
+that moment (a broadcast the channel layer dropped).
 """
 
 import asyncio
@@ -214,8 +214,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def room_message(self, event):
         seq = event["seq"]
         if self.last_seq is None:
-            self.held[seq] = event  # until the page says where it is
-            return
+            return  # posted before the resume: its replay from the database includes it
         if seq <= self.last_seq or seq in self.held:
             return
         if seq > self.last_seq + 1:
