@@ -63,8 +63,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
     gap_timer = None
     # The task writing the outbox to the socket, while there is something to write.
     writer = None
-    # Whether the outbox may be written: from the handshake until the socket leaves its room.
+    # Whether the outbox may be written: from the handshake until the socket closes or leaves.
     writable = False
+    # Set once the server closes the socket: nothing is sent after the close.
+    closing = False
 
     async def connect(self):
         self.socket_name = uuid.uuid4().hex
@@ -99,11 +101,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.leave_room()
 
     async def send(self, text_data=None, bytes_data=None, close=False):
-        # uvicorn raises ClientDisconnected (an OSError) once the page has closed its socket.
-        # As under daphne, the frames it sent before closing are still handled, then its
-        # disconnect.
+        # uvicorn raises ClientDisconnected (an OSError) once the page has closed its socket,
+        # and a RuntimeError on a send after our close. As under daphne, the frames the page
+        # sent before closing are still handled, then its disconnect.
+        if not self.closing:
+            with contextlib.suppress(OSError):
+                await super().send(text_data, bytes_data, close)
+
+    async def close(self, code=None, reason=None):
+        if self.closing:
+            return
+        self.closing = True
+        self.writable = False
+        self.outbox.clear()
         with contextlib.suppress(OSError):
-            await super().send(text_data, bytes_data, close)
+            await super().close(code, reason)
 
     async def leave_room(self):
         self.writable = False
@@ -113,9 +125,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.room is not None:
             room, self.room = self.room, None
             try:
-                await hub().exit(room.pk, self)
-            finally:
                 await presence.registry().leave(self.socket_name)
+            finally:
+                await hub().exit(room.pk, self)
 
     def take(self, event):
         """Queue a room event from the hub; this socket's writer sends it."""
@@ -133,20 +145,24 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def write_outbox(self):
         try:
             async with self.delivering:
-                while self.outbox:
+                while self.writable and self.outbox:
                     event = self.outbox.popleft()
-                    await getattr(self, get_handler_name(event))(event)
+                    handler = getattr(self, get_handler_name(event), None)
+                    if handler is None:
+                        # From a newer version of Socico, during a rolling deploy.
+                        logger.warning("Room event of unknown type %s ignored", event["type"])
+                        continue
+                    await handler(event)
         except Exception:
             # The page reconnects after 1011 and resumes: nothing it lacks is lost.
             logger.exception("%s failed on a room event; closing it", self.socket_name)
-            self.writable = False
             await self.close(code=1011)
         finally:
             self.writer = None
 
     async def receive(self, text_data=None, bytes_data=None):
-        if self.room is None:
-            return  # refused: the page sent this before it saw the close
+        if self.closing:
+            return  # sent before the page saw the close
         if self.flooding():
             return await self.end(CLOSE_POLICY_VIOLATION, TOO_MANY_FRAMES)
         if text_data is None:

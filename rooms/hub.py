@@ -46,8 +46,8 @@ class Hub:
         await self.update_membership(room_id)
 
     async def update_membership(self, room_id):
-        if (room_id in self.sockets) == (room_id in self.joined) and self.reader_in_step():
-            return  # as it should be: a crowd joining a joined room waits for nothing
+        if room_id in self.sockets and room_id in self.joined and self.reader_in_step():
+            return  # a crowd joining a joined room waits for nothing
         layer = get_channel_layer()
         async with self.membership:
             if self.channel_name is None:
@@ -78,12 +78,13 @@ class Hub:
                 logger.exception("Reading room events failed")
                 await self.recover()
                 continue
-            sockets = self.sockets.get(event.get("room"))
-            if sockets is None:
-                # Sent for a room this process has just left, or by an older version.
-                continue
-            for socket in sockets:
-                socket.take(event)
+            try:
+                sockets = self.sockets.get(event.get("room"), ())
+                for socket in sockets:
+                    socket.take(event)
+            except Exception:
+                # One bad event (from another version of Socico?) must not stop the reader.
+                logger.exception("Room event %r could not be handed out", event)
 
     async def recover(self):
         """Once the channel layer answers again, rejoin the rooms and catch every socket up.

@@ -29,11 +29,7 @@ async def receive_frames(socket, count, seconds=2):
 
 
 MESSAGE = re.compile(r'<article id="message-(\d+)".*?<p class="body[^"]*">([^<]*)</p>', re.S)
-INSERT = re.compile(
-    r'<div hx-swap-oob="(?:beforeend:#messages|beforebegin:#message-(\d+))">'
-    r"(.*?)</div>\s*(?=<input|$)",
-    re.S,
-)
+APPEND = re.compile(r'<div hx-swap-oob="beforeend:#messages">(.*?)</div>\s*(?=<input|$)', re.S)
 DELETE = re.compile(r'<div id="message-(\d+)" hx-swap-oob="delete"></div>')
 LAST_SEQ = re.compile(r'id="last-seq" name="last_seq" value="(\d+)"')
 
@@ -48,12 +44,8 @@ class PageModel:
     def apply(self, frame):
         if seq := LAST_SEQ.search(frame):
             self.last_seq = int(seq[1])
-        for before_pk, content in INSERT.findall(frame):
-            new = [(int(pk), body) for pk, body in MESSAGE.findall(content)]
-            at = len(self.messages)
-            if before_pk:
-                at = [pk for pk, _ in self.messages].index(int(before_pk))
-            self.messages[at:at] = new
+        for content in APPEND.findall(frame):
+            self.messages += [(int(pk), body) for pk, body in MESSAGE.findall(content)]
         for pk in DELETE.findall(frame):
             self.messages = [m for m in self.messages if m[0] != int(pk)]
 

@@ -94,7 +94,39 @@ async def test_a_page_that_missed_events_is_checked_for_access_first(
 
     consumer_of(bob, room).take(MISSED)
 
-    close = await socket.receive_output(2)
-    while close["type"] != "websocket.close":
-        close = await socket.receive_output(2)
-    assert close["code"] == CLOSE_NO_SUCH_ROOM
+    assert (await closing_output(socket))["code"] == CLOSE_NO_SUCH_ROOM
+
+
+async def closing_output(socket):
+    """The close the socket was sent, passing over the frames before it."""
+    output = await socket.receive_output(2)
+    while output["type"] != "websocket.close":
+        output = await socket.receive_output(2)
+    return output
+
+
+async def test_nothing_is_sent_after_a_socket_is_closed_for_lost_access(connect, room, bob):
+    room.is_private = True
+    await sync_to_async(room.save)()
+    await room.members.aadd(bob)
+    socket = await connect(user=bob)
+    await Room.members.through.objects.filter(room=room, user=bob).adelete()
+    consumer = consumer_of(bob, room)
+
+    async with consumer.delivering:  # the access check and a later event in one burst
+        consumer.take(MISSED)
+        consumer.take({"type": "room.presence", "room": room.pk, "html": "<p>after</p>"})
+
+    assert (await closing_output(socket))["code"] == CLOSE_NO_SUCH_ROOM
+    assert await socket.receive_nothing()
+
+
+async def test_a_room_event_that_fails_closes_its_socket_for_a_reconnect(
+    connect, room, alice, caplog
+):
+    socket = await connect(user=alice)
+
+    consumer_of(alice, room).take({"type": "room.message", "room": room.pk})  # no seq, no html
+
+    assert (await closing_output(socket))["code"] == 1011  # htmx reconnects, then resumes
+    assert "failed on a room event; closing it" in caplog.text
