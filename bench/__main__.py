@@ -7,6 +7,7 @@ harness on core 1.
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import sys
@@ -69,59 +70,64 @@ class Bench:
         sender = await rooms[0].connect(headers=self.sender_headers(servers_[0]))
         draining = asyncio.create_task(clients.drain(sender))
         results = []
-        recordings = self.profile(servers_, "fan-out") if profiled else []
         try:
-            for round_ in range(rounds + 1):  # the first round warms up
-                numbers = range(self.number, self.number + clients.messages_in(rate, seconds))
-                tallies = [room.start_round(numbers) for room in rooms]
-                cpu_before = [server.cpu_seconds() for server in servers_]
-                merged = clients.Tally(numbers=numbers)
-                sent_tally = tallies[0]
-                self.number = await clients.send_open_loop(
-                    sender, self.number, rate, seconds if round_ else 1.0, sent_tally
-                )
-                for tally in tallies:
-                    tally.first_send_ns = sent_tally.first_send_ns
-                expected = sent_tally.sent * size
-                await clients.wait_for_quiet(rooms, expected)
-                cpu = [
-                    s.cpu_seconds() - before for s, before in zip(servers_, cpu_before, strict=True)
-                ]
-                merged.numbers = range(numbers.start, numbers.start + sent_tally.sent)
-                merged.first_send_ns = sent_tally.first_send_ns
-                for tally in tallies:
-                    merged.latencies_ns += tally.latencies_ns
-                    merged.received += tally.received
-                    merged.last_delivery_ns = max(merged.last_delivery_ns, tally.last_delivery_ns)
-                if round_:
-                    summary = merged.summary()
-                    if summary["lost"]:
-                        print(f"{servers_[0].name}: lost {merged.missing()}", file=sys.stderr)
-                    summary["cpu_us"] = sum(cpu) * 1e6 / max(merged.deliveries, 1)
-                    # What the servers would deliver with a core each, all of it busy.
-                    summary["capacity_per_s"] = sum(
-                        tally.deliveries / max(seconds, 1e-9)
-                        for tally, seconds in zip(tallies, cpu, strict=True)
+            with self.profiling(servers_ if profiled else [], "fan-out"):
+                for round_ in range(rounds + 1):  # the first round warms up
+                    numbers = range(self.number, self.number + clients.messages_in(rate, seconds))
+                    tallies = [room.start_round(numbers) for room in rooms]
+                    cpu_before = [server.cpu_seconds() for server in servers_]
+                    merged = clients.Tally(numbers=numbers)
+                    sent_tally = tallies[0]
+                    self.number = await clients.send_open_loop(
+                        sender, self.number, rate, seconds if round_ else 1.0, sent_tally
                     )
-                    results.append(summary)
+                    for tally in tallies:
+                        tally.first_send_ns = sent_tally.first_send_ns
+                    expected = sent_tally.sent * size
+                    await clients.wait_for_quiet(rooms, expected)
+                    cpu = [
+                        s.cpu_seconds() - before
+                        for s, before in zip(servers_, cpu_before, strict=True)
+                    ]
+                    merged.numbers = range(numbers.start, numbers.start + sent_tally.sent)
+                    merged.first_send_ns = sent_tally.first_send_ns
+                    for tally in tallies:
+                        merged.latencies_ns += tally.latencies_ns
+                        merged.received += tally.received
+                        merged.last_delivery_ns = max(
+                            merged.last_delivery_ns, tally.last_delivery_ns
+                        )
+                    if round_:
+                        summary = merged.summary()
+                        if summary["lost"]:
+                            print(f"{servers_[0].name}: lost {merged.missing()}", file=sys.stderr)
+                        summary["cpu_us"] = sum(cpu) * 1e6 / max(merged.deliveries, 1)
+                        # What the servers would deliver with a core each, all of it busy.
+                        summary["capacity_per_s"] = sum(
+                            tally.deliveries / max(seconds, 1e-9)
+                            for tally, seconds in zip(tallies, cpu, strict=True)
+                        )
+                        results.append(summary)
         finally:
-            for recording in recordings:
-                recording.stop()
             draining.cancel()
             await sender.close()
             for room in rooms:
                 await room.close()
         return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
-    def profile(self, servers_, scenario):
-        """py-spy recordings of the Socico servers among `servers_`, if --profile asks."""
-        if not self.args.profile:
-            return []
-        return [
+    @contextlib.contextmanager
+    def profiling(self, servers_, scenario):
+        """py-spy records the Socico servers among `servers_` meanwhile, if --profile asks."""
+        recordings = [
             profile.Recording(server, RESULTS / f"profile-{scenario}-{server.name}.txt")
             for server in servers_
-            if server.name.startswith("socico")
+            if self.args.profile and server.name.startswith("socico")
         ]
+        try:
+            yield
+        finally:
+            for recording in recordings:
+                recording.stop()
 
     def sender_headers(self, server):
         if server.name.startswith("socico"):
@@ -231,14 +237,10 @@ class Bench:
         )
         self.add("posts, 4 closed-loop senders", "B1", b1_rate, "posts/s")
         for name, socico in socicos.items():
-            recordings = self.profile([socico], "posts")
-            try:
+            with self.profiling([socico], "posts"):
                 rate = await clients.posts_closed_loop(
                     socico, cookies, self.args.seconds * 2, hello=self.hello(socico)
                 )
-            finally:
-                for recording in recordings:
-                    recording.stop()
             self.add(
                 "posts, 4 closed-loop senders",
                 name,
@@ -284,12 +286,8 @@ class Bench:
             try:
                 page = await asyncio.to_thread(_fetch, socico.port, path)
                 await clients.requests_per_second(socico.port, path, 1)  # warm-up
-                recordings = self.profile([socico], "room-page")
-                try:
+                with self.profiling([socico], "room-page"):
                     rate = await clients.requests_per_second(socico.port, path, seconds)
-                finally:
-                    for recording in recordings:
-                        recording.stop()
             finally:
                 socico.stop()
             self.add(

@@ -123,23 +123,23 @@ REDIS_URL = os.environ.get("REDIS_URL")
 # it events are dropped: a message is fetched from the database when the next one shows the
 # gap; a presence change waits for the next one; a removal shows on reload.
 ROOM_EVENTS_CAPACITY = 1000
-# Rendered messages (rooms/fragments.py), in each process's own memory: about 1 KB each.
-FRAGMENTS_CACHE = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "fragments",
-    "TIMEOUT": 3600,
-    "OPTIONS": {"MAX_ENTRIES": 20_000},
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rendered messages (rooms/fragments.py), in each process's own memory: about 1 KB each.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
 }
 if REDIS_URL:
     # Rate limits count in the cache: on Redis, every process counts the same posts.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # A Redis outage must not hold posts up: the limiter gives up after a second.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        },
-        "fragments": FRAGMENTS_CACHE,
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A Redis outage must not hold posts up: the limiter gives up after a second.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
     CHANNEL_LAYERS = {
         "default": {
@@ -157,10 +157,6 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "fragments": FRAGMENTS_CACHE,
-    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels.layers.InMemoryChannelLayer",

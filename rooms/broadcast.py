@@ -37,46 +37,49 @@ def render_appended(messages):
     )
 
 
+def room_event(kind, room_id, **content):
+    """An event for a room's sockets: its type (the consumer's handler), and its room."""
+    return {"type": kind, "room": room_id, **content}
+
+
+async def send_to_room(event):
+    await get_channel_layer().group_send(room_group(event["room"]), event)
+
+
 def message_event(message):
     """The room event that carries a new message, rendered once for every recipient."""
-    return {
-        "type": "room.message",
-        "room": message.room_id,
-        "seq": message.seq,
-        "pk": message.pk,
-        "html": render_appended([message]),
-    }
+    return room_event(
+        "room.message",
+        message.room_id,
+        seq=message.seq,
+        pk=message.pk,
+        html=render_appended([message]),
+    )
 
 
 def message_created(message):
     """Send a new message to its room; raise BroadcastFailed if the layer is unreachable."""
     event = message_event(message)
-    if not _send(room_group(message.room_id), event):
+    if not _send(event):
         raise BroadcastFailed(message, event)
 
 
 def message_deleted(message):
-    _send(
-        room_group(message.room_id),
-        {
-            "type": "room.removal",
-            "room": message.room_id,
-            "html": render_to_string("rooms/_message_removed.html", {"message": message}),
-        },
-    )
+    html = render_to_string("rooms/_message_removed.html", {"message": message})
+    _send(room_event("room.removal", message.room_id, html=html))
 
 
 def access_changed(room_id):
     """Ask the room's sockets to check that their users may still read it."""
-    _send(room_group(room_id), {"type": "room.access", "room": room_id})
+    _send(room_event("room.access", room_id))
 
 
-def _send(group, event):
+def _send(event):
     # The database is the source of truth: a failed broadcast is logged, and pages get
     # the change on their next catch-up.
     try:
-        async_to_sync(get_channel_layer().group_send)(group, event)
+        async_to_sync(send_to_room)(event)
     except Exception:
-        logger.exception("Broadcast of %s to %s failed", event["type"], group)
+        logger.exception("Broadcast of %s to %s failed", event["type"], room_group(event["room"]))
         return False
     return True

@@ -27,19 +27,24 @@ def message_html(messages):
     """
     cache = caches["fragments"]
     keys = [cache_key(message) for message in messages]
-    found = cache.get_many(keys)
-    missing = {
-        key: message for key, message in zip(keys, messages, strict=True) if key not in found
+    html = cache.get_many(keys)
+    missing = [m for key, m in zip(keys, messages, strict=True) if key not in html]
+    rendered = {
+        cache_key(message): render_to_string("rooms/_message.html", {"message": message})
+        for message in whole(missing)
     }
-    loaded = Message.objects.select_related("author").in_bulk(
-        [message.pk for message in missing.values() if not isinstance(message, Message)]
-    )
-    rendered = {}
-    for key, message in missing.items():
-        if not isinstance(message, Message):
-            message = loaded.get(message.pk)
-        if message is not None:
-            rendered[key] = render_to_string("rooms/_message.html", {"message": message})
     cache.set_many(rendered)
-    html = found | rendered
+    html |= rendered
     return [mark_safe(html[key]) for key in keys if key in html]
+
+
+def whole(messages):
+    """The messages as Message rows with their authors, loading those read as narrow rows."""
+    loaded = Message.objects.select_related("author").in_bulk(
+        [message.pk for message in messages if not isinstance(message, Message)]
+    )
+    for message in messages:
+        if not isinstance(message, Message):
+            message = loaded.get(message.pk)  # None: deleted since
+        if message is not None:
+            yield message

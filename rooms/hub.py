@@ -9,16 +9,16 @@ room, and puts each event on their outboxes in one loop. Each socket writes its 
 
 import asyncio
 import logging
-import weakref
 
 from channels.layers import get_channel_layer
 
 from rooms.broadcast import room_group
+from rooms.loops import per_loop
 
 # How long the reader waits after the channel layer failed (Redis down) before it tries again.
 RETRY_SECONDS = 1.0
 # Handed to every socket after an outage: each fetches what it missed from the database.
-MISSED = {"type": "room.missed"}
+MISSED = {"type": "room.missed"}  # for no one room: handed to sockets, never sent
 
 logger = logging.getLogger(__name__)
 
@@ -119,12 +119,4 @@ class Hub:
                 await layer.group_add(room_group(room_id), self.channel_name)
 
 
-_hubs = weakref.WeakKeyDictionary()
-
-
-def hub():
-    """The hub of the running event loop (one per server process)."""
-    loop = asyncio.get_running_loop()
-    if loop not in _hubs:
-        _hubs[loop] = Hub()
-    return _hubs[loop]
+hub = per_loop(Hub)

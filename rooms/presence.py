@@ -11,17 +11,16 @@ otherwise starve the messages themselves. Presence may lag in a storm; messages 
 
 import asyncio
 import logging
-import weakref
 from datetime import timedelta
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from rooms.broadcast import room_group
+from rooms.broadcast import room_event, send_to_room
 from rooms.hub import hub
+from rooms.loops import per_loop
 from rooms.models import Presence
 
 logger = logging.getLogger(__name__)
@@ -121,9 +120,7 @@ class Registry:
     async def announce_now(self, room_id):
         try:
             html, audience = await database_sync_to_async(render)(room_id)
-            await get_channel_layer().group_send(
-                room_group(room_id), {"type": "room.presence", "room": room_id, "html": html}
-            )
+            await send_to_room(room_event("room.presence", room_id, html=html))
         except Exception:
             logger.exception("Presence announcement for room %s failed", room_id)
             return 0
@@ -145,9 +142,4 @@ class Registry:
                 logger.exception("Renewing room groups failed")
 
 
-_registries = weakref.WeakKeyDictionary()
-
-
-def registry():
-    """The registry of the running event loop (one per server process)."""
-    return _registries.setdefault(asyncio.get_running_loop(), Registry())
+registry = per_loop(Registry)

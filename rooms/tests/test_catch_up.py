@@ -5,10 +5,9 @@ import re
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.db.models import F
 
-from rooms.broadcast import message_event, room_group
+from rooms.broadcast import message_event, send_to_room
 from rooms.consumers import GAP_GRACE_SECONDS
 from rooms.models import Message, Room
 from rooms.posting import post_message
@@ -92,7 +91,7 @@ async def test_a_broadcast_of_a_message_the_page_shows_is_not_sent_again(connect
 
     # As when the process reads the broadcast late, after the page's socket has opened.
     event = await sync_to_async(message_event)(shown)
-    await get_channel_layer().group_send(room_group(room.pk), event)
+    await send_to_room(event)
     await socket.send_json_to({"last_seq": shown.seq})
 
     assert await socket.receive_nothing()
@@ -124,12 +123,11 @@ async def test_a_broadcast_that_overtook_an_earlier_one_waits_for_it(connect, ro
         for seq in (1, 2)
     ]
     await Room.objects.filter(pk=room.pk).aupdate(last_seq=2)
-    layer = get_channel_layer()
 
     # Posted through two processes, their broadcasts arrive the wrong way round.
     for message in (second, first):
         event = await sync_to_async(message_event)(message)
-        await layer.group_send(room_group(room.pk), event)
+        await send_to_room(event)
 
     frames = await receive_frames(socket, 2)
     assert [bodies(frame) for frame in frames] == [["number 1"], ["number 2"]]
