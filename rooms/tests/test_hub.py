@@ -130,3 +130,14 @@ async def test_a_room_event_that_fails_closes_its_socket_for_a_reconnect(
 
     assert (await closing_output(socket))["code"] == 1011  # htmx reconnects, then resumes
     assert "failed on a room event; closing it" in caplog.text
+
+
+async def test_a_room_event_of_a_type_this_version_lacks_is_skipped(connect, room, alice, caplog):
+    socket = await connect(user=alice)
+
+    consumer_of(alice, room).take({"type": "room.from_a_newer_version", "room": room.pk})
+    message = await post(room, alice, "still open")
+
+    [frame] = await receive_frames(socket, 1)
+    assert f"message-{message.pk}" in frame
+    assert "unknown type room.from_a_newer_version ignored" in caplog.text
