@@ -95,16 +95,20 @@ TEMPLATES = [
 ]
 
 ASGI_APPLICATION = "config.asgi.application"
+# HTTP requests served at once by each process (config/http.py), as a threaded WSGI server's
+# threads: CPU-bound pages gain nothing from more threads under the GIL.
+HTTP_THREADS = int(os.environ.get("SOCICO_HTTP_THREADS", "4"))
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-# Opening a SQLite connection (and setting WAL on it) took a third of each post's time: the
-# sockets' ORM calls share one thread, so one kept connection serves all of them. HTTP
-# requests close theirs when they finish (rooms.apps.close_request_connections).
-DEFAULT_CONN_MAX_AGE = "600" if DATABASE_URL.startswith("sqlite") else "0"
+# Opening a SQLite connection (and setting WAL on it) took a third of each post's time. ORM
+# calls run on a few long-lived threads (the sockets' one, HTTP_THREADS), each keeping its
+# connection.
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", DEFAULT_CONN_MAX_AGE)),
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "600")),
+        # A kept connection the database closed (a restart) is replaced, not used to fail.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

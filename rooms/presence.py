@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -39,9 +40,10 @@ def alive():
 
 def here(room_id):
     """Context for rooms/_presence.html: who has the room open now."""
-    fresh = alive().filter(room_id=room_id)
-    names = sorted(set(fresh.filter(user__isnull=False).values_list("user__username", flat=True)))
-    return {"names": names, "guests": fresh.filter(user__isnull=True).count()}
+    sockets = alive().filter(room_id=room_id).values_list("user__username")
+    per_name = dict(sockets.annotate(Count("pk")))  # guests' sockets under None
+    guests = per_name.pop(None, 0)
+    return {"names": sorted(per_name), "guests": guests}
 
 
 async def socket_count(user):
