@@ -127,16 +127,7 @@ REDIS_URL = os.environ.get("REDIS_URL")
 # it events are dropped: a message is fetched from the database when the next one shows the
 # gap; a presence change waits for the next one; a removal shows on reload.
 ROOM_EVENTS_CAPACITY = 1000
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Rendered messages (rooms/fragments.py), in each process's own memory: about 1 KB each.
-    "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "fragments",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
-    },
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
     # Rate limits count in the cache: on Redis, every process counts the same posts.
     CACHES["default"] = {

@@ -4,9 +4,9 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from django.core.cache import caches
 from django.template.loader import render_to_string
 
+from rooms import fragments
 from rooms.history import PAGE_SIZE
 from rooms.models import MESSAGE_MAX_LENGTH, Message, Room
 from rooms.posting import post_message
@@ -114,7 +114,7 @@ def test_a_message_is_rendered_once_for_its_post_broadcast_and_every_page(alice_
 
 
 def test_a_page_renders_messages_no_fragment_is_cached_for(client, many_messages):
-    caches["fragments"].clear()  # as after a restart
+    fragments.rendered_messages.clear()  # as after a restart
 
     response = client.get("/rooms/lobby/")
 
