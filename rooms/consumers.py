@@ -61,8 +61,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
     last_seq = None
     # The pending check on held broadcasts (see room_message).
     gap_timer = None
-    # The task writing the outbox to the socket, while there is something to write.
+    # The task writing the outbox to the socket, from the handshake until the socket leaves.
+    # One for the socket's life, not one per burst: a task created per delivery cost a fifth
+    # of each delivery's CPU, and its garbage made the collector's worst pauses (BENCHMARKS.md).
     writer = None
+    # What the writer awaits while the outbox is empty; take() resolves it.
+    wakeup = None
     # Whether the outbox may be written: from the handshake until the socket closes or leaves.
     writable = False
     # Set once the server closes the socket: nothing is sent after the close.
@@ -90,7 +94,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Accepted once in the group: every message posted after the handshake reaches it.
         await self.accept()
         self.writable = True
-        self.wake_writer()
+        self.writer = asyncio.create_task(self.write_outbox())
 
     async def __call__(self, scope, receive, send):
         # However the consumer ends (its socket's disconnect, or a handler's exception), it
@@ -139,26 +143,29 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.wake_writer()
 
     def wake_writer(self):
-        if self.writable and self.outbox and self.writer is None:
-            self.writer = asyncio.create_task(self.write_outbox())
+        if self.wakeup is not None and not self.wakeup.done():
+            self.wakeup.set_result(None)
 
     async def write_outbox(self):
+        loop = asyncio.get_running_loop()
         try:
-            async with self.delivering:
-                while self.writable and self.outbox:
-                    event = self.outbox.popleft()
-                    handler = getattr(self, get_handler_name(event), None)
-                    if handler is None:
-                        # From a newer version of Socico, during a rolling deploy.
-                        logger.warning("Room event of unknown type %s ignored", event["type"])
-                        continue
-                    await handler(event)
+            while True:
+                while not (self.writable and self.outbox):
+                    self.wakeup = loop.create_future()
+                    await self.wakeup
+                async with self.delivering:
+                    while self.writable and self.outbox:
+                        event = self.outbox.popleft()
+                        handler = getattr(self, get_handler_name(event), None)
+                        if handler is None:
+                            # From a newer version of Socico, during a rolling deploy.
+                            logger.warning("Room event of unknown type %s ignored", event["type"])
+                            continue
+                        await handler(event)
         except Exception:
             # The page reconnects after 1011 and resumes: nothing it lacks is lost.
             logger.exception("%s failed on a room event; closing it", self.socket_name)
             await self.close(code=1011)
-        finally:
-            self.writer = None
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.closing:
