@@ -3,9 +3,9 @@
 A posted message never changes (the admin may only delete it), so its rooms/_message.html is
 cached. The cache is each process's own memory: nothing to keep consistent between processes,
 and no round trip. An author renamed since keeps the old name in fragments cached earlier, for
-up to an hour, as in the frames pages were already sent.
+up to FRAGMENT_SECONDS, as in the frames pages were already sent.
 
-A plain LRU dictionary, not Django's local-memory cache: that one validates each key for
+A cachetools TTLCache, not Django's local-memory cache: that one validates each key for
 memcached and pickles each value, which cost a room page of fifty messages a tenth of its
 time.
 """
@@ -19,7 +19,8 @@ from django.utils.safestring import mark_safe
 from rooms.models import Message
 
 # About 1 KB each; read and filled by HTTP threads and the sockets' thread alike.
-rendered_messages = TTLCache(maxsize=20_000, ttl=3600)
+FRAGMENT_SECONDS = 3600
+rendered_messages = TTLCache(maxsize=20_000, ttl=FRAGMENT_SECONDS)
 rendered_messages_lock = Lock()
 
 
@@ -37,7 +38,8 @@ def message_html(messages):
     """
     keys = [cache_key(message) for message in messages]
     with rendered_messages_lock:
-        html = {key: rendered_messages[key] for key in keys if key in rendered_messages}
+        cached = {key: rendered_messages.get(key) for key in keys}
+    html = {key: fragment for key, fragment in cached.items() if fragment is not None}
     missing = [m for key, m in zip(keys, messages, strict=True) if key not in html]
     rendered = {
         cache_key(message): render_to_string("rooms/_message.html", {"message": message})

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import transaction
+from django.test import Client
 from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
-from rooms.models import Message, Presence
+from rooms.models import Message, Presence, Room
 from rooms.tests.htmx_socket import HtmxSocket
 from rooms.tests.sessions import session_cookie
 
@@ -279,6 +281,29 @@ async def test_a_page_closed_while_its_post_is_answered_leaves_the_room(
 
     await eventually(nobody_here, within=10, what="every closed page leaving the room")
     assert await Message.objects.filter(body__startswith="posted and gone").acount() == 5
+
+
+def test_a_post_waiting_for_the_database_holds_up_no_other_request(start_server, room, alice):
+    server = start_server(SOCICO_HTTP_THREADS="2")
+    signed_in = Client()
+    signed_in.force_login(alice)
+    cookie = f"sessionid={signed_in.cookies['sessionid'].value}"
+
+    def fetch_page(_):
+        return urllib.request.urlopen(f"{server.url}/rooms/lobby/", timeout=10).status
+
+    with ThreadPoolExecutor(8) as clients, transaction.atomic():
+        # As a long post would: the room's row locked, and on SQLite the write lock taken.
+        Room.objects.select_for_update().get(pk=room.pk)
+        posting = clients.submit(post_over_http, server, cookie, "waited for the lock")
+        # Four times as many pages as threads, while the post holds one of the two.
+        pages = list(clients.map(fetch_page, range(40)))
+        post_was_waiting = not posting.done()
+
+    assert pages == [200] * 40
+    assert post_was_waiting
+    assert posting.result(timeout=30)[0] == 303
+    assert Message.objects.filter(body="waited for the lock").exists()
 
 
 def test_page_requests_keep_one_database_connection_per_http_thread(start_server, room):
