@@ -29,3 +29,8 @@ application = ProtocolTypeRouter(
 # Start-up's garbage is collected first, not kept for good.
 gc.collect()
 gc.freeze()
+# What sockets make (some 137,000 objects with 1,000 open) still takes a full collection
+# 40-80 ms, a pause for every page. With the third threshold at 100 instead of 10 they come
+# far less often (2 instead of 13 in a 20 s run of a room of 1,000 at 30 messages/s), and p99
+# there went from 69-119 to 33-35 ms. Cyclic garbage waits longer to be freed.
+gc.set_threshold(700, 10, 100)
