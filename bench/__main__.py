@@ -74,41 +74,10 @@ class Bench:
         try:
             with self.profiling(servers_ if profiled else [], "fan-out"):
                 for round_ in range(rounds + 1):  # the first round warms up
-                    numbers = range(self.number, self.number + clients.messages_in(rate, seconds))
-                    tallies = [room.start_round(numbers) for room in rooms]
-                    cpu_before = [server.cpu_seconds() for server in servers_]
-                    merged = clients.Tally(numbers=numbers)
-                    sent_tally = tallies[0]
-                    with harness_collector_paused():
-                        self.number = await clients.send_open_loop(
-                            sender, self.number, rate, seconds if round_ else 1.0, sent_tally
-                        )
-                        for tally in tallies:
-                            tally.first_send_ns = sent_tally.first_send_ns
-                        expected = sent_tally.sent * size
-                        await clients.wait_for_quiet(rooms, expected)
-                    cpu = [
-                        s.cpu_seconds() - before
-                        for s, before in zip(servers_, cpu_before, strict=True)
-                    ]
-                    merged.numbers = range(numbers.start, numbers.start + sent_tally.sent)
-                    merged.first_send_ns = sent_tally.first_send_ns
-                    for tally in tallies:
-                        merged.latencies_ns += tally.latencies_ns
-                        merged.received += tally.received
-                        merged.last_delivery_ns = max(
-                            merged.last_delivery_ns, tally.last_delivery_ns
-                        )
+                    summary = await self.fan_out_round(
+                        servers_, rooms, sender, rate, seconds if round_ else 1.0
+                    )
                     if round_:
-                        summary = merged.summary()
-                        if summary["lost"]:
-                            print(f"{servers_[0].name}: lost {merged.missing()}", file=sys.stderr)
-                        summary["cpu_us"] = sum(cpu) * 1e6 / max(merged.deliveries, 1)
-                        # What the servers would deliver with a core each, all of it busy.
-                        summary["capacity_per_s"] = sum(
-                            tally.deliveries / max(seconds, 1e-9)
-                            for tally, seconds in zip(tallies, cpu, strict=True)
-                        )
                         results.append(summary)
         finally:
             draining.cancel()
@@ -116,6 +85,37 @@ class Bench:
             for room in rooms:
                 await room.close()
         return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+    async def fan_out_round(self, servers_, rooms, sender, rate, seconds):
+        """One round's figures: `rate` messages/s for `seconds`, then until all are delivered."""
+        numbers = range(self.number, self.number + clients.messages_in(rate, seconds))
+        tallies = [room.start_round(numbers) for room in rooms]
+        cpu_before = [server.cpu_seconds() for server in servers_]
+        sent_tally = tallies[0]
+        with harness_collector_paused():
+            self.number = await clients.send_open_loop(
+                sender, self.number, rate, seconds, sent_tally
+            )
+            for tally in tallies:
+                tally.first_send_ns = sent_tally.first_send_ns
+            await clients.wait_for_quiet(rooms, sent_tally.sent * sum(r.size for r in rooms))
+        cpu = [s.cpu_seconds() - before for s, before in zip(servers_, cpu_before, strict=True)]
+        merged = clients.Tally(numbers=range(numbers.start, numbers.start + sent_tally.sent))
+        merged.first_send_ns = sent_tally.first_send_ns
+        for tally in tallies:
+            merged.latencies_ns += tally.latencies_ns
+            merged.received += tally.received
+            merged.last_delivery_ns = max(merged.last_delivery_ns, tally.last_delivery_ns)
+        summary = merged.summary()
+        if summary["lost"]:
+            print(f"{servers_[0].name}: lost {merged.missing()}", file=sys.stderr)
+        summary["cpu_us"] = sum(cpu) * 1e6 / max(merged.deliveries, 1)
+        # What the servers would deliver with a core each, all of it busy.
+        summary["capacity_per_s"] = sum(
+            tally.deliveries / max(cpu_seconds, 1e-9)
+            for tally, cpu_seconds in zip(tallies, cpu, strict=True)
+        )
+        return summary
 
     @contextlib.contextmanager
     def profiling(self, servers_, scenario):

@@ -156,16 +156,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 async with self.delivering:
                     while self.writable and self.outbox:
                         event = self.outbox.popleft()
-                        handler = getattr(self, get_handler_name(event), None)
-                        if handler is None:
-                            # From a newer version of Socico, during a rolling deploy.
-                            logger.warning("Room event of unknown type %s ignored", event["type"])
-                            continue
-                        await handler(event)
+                        if handler := self.handler_for(event):
+                            await handler(event)
         except Exception:
             # The page reconnects after 1011 and resumes: nothing it lacks is lost.
             logger.exception("%s failed on a room event; closing it", self.socket_name)
             await self.close(code=1011)
+
+    def handler_for(self, event):
+        handler = getattr(self, get_handler_name(event), None)
+        if handler is None:
+            # From a newer version of Socico, during a rolling deploy.
+            logger.warning("Room event of unknown type %s ignored", event["type"])
+        return handler
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.closing:

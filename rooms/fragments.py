@@ -30,7 +30,7 @@ def cache_key(message):
 
 
 def message_html(messages):
-    """rooms/_message.html of each message, in order.
+    """rooms/_message.html of each message, in order, as one string.
 
     `messages` are Message rows, or rows of only (pk, seq, created_at) for a page of history:
     the rest of a message is loaded only when its fragment is not cached. One deleted since
@@ -40,7 +40,7 @@ def message_html(messages):
     with rendered_messages_lock:
         cached = {key: rendered_messages.get(key) for key in keys}
     html = {key: fragment for key, fragment in cached.items() if fragment is not None}
-    missing = [m for key, m in zip(keys, messages, strict=True) if key not in html]
+    missing = [message for key, message in zip(keys, messages, strict=True) if key not in html]
     rendered = {
         cache_key(message): render_to_string("rooms/_message.html", {"message": message})
         for message in whole(missing)
@@ -48,7 +48,8 @@ def message_html(messages):
     with rendered_messages_lock:
         rendered_messages.update(rendered)
     html |= rendered
-    return [mark_safe(html[key]) for key in keys if key in html]
+    # One string: a template loop over fifty fragments cost the room page a tenth of its time.
+    return mark_safe("".join(html[key] for key in keys if key in html))
 
 
 def whole(messages):

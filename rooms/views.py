@@ -72,6 +72,5 @@ def post(request, slug):
         # Saved; the page this answers shows it, open sockets catch up.
         message = failure.message
     if request.htmx:
-        [html] = message_html([message])
-        return HttpResponse(html)
+        return HttpResponse(message_html([message]))
     return HttpResponseRedirect(f"{target.get_absolute_url()}#{message.dom_id}", status=303)

@@ -16,9 +16,8 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.db import transaction
-from django.test import Client
 from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
@@ -79,6 +78,13 @@ def post_over_http(server, cookie, body):
     except urllib.error.HTTPError as response:
         return response.code, response.headers["Location"]
     raise AssertionError("the post was neither redirected nor refused")
+
+
+def fetch_room_page(server):
+    """GET the lobby's page, read whole; returns the status."""
+    with urllib.request.urlopen(f"{server.url}/rooms/lobby/", timeout=10) as response:
+        response.read()
+        return response.status
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -285,12 +291,10 @@ async def test_a_page_closed_while_its_post_is_answered_leaves_the_room(
 
 def test_a_post_waiting_for_the_database_holds_up_no_other_request(start_server, room, alice):
     server = start_server(SOCICO_HTTP_THREADS="2")
-    signed_in = Client()
-    signed_in.force_login(alice)
-    cookie = f"sessionid={signed_in.cookies['sessionid'].value}"
+    cookie = async_to_sync(session_cookie)(alice)
 
     def fetch_page(_):
-        return urllib.request.urlopen(f"{server.url}/rooms/lobby/", timeout=10).status
+        return fetch_room_page(server)
 
     with ThreadPoolExecutor(8) as clients, transaction.atomic():
         # As a long post would: the room's row locked, and on SQLite the write lock taken.
@@ -311,7 +315,7 @@ def test_page_requests_keep_one_database_connection_per_http_thread(start_server
     open_files = Path(f"/proc/{server.process.pid}/fd")
 
     def fetch_page(_):
-        urllib.request.urlopen(f"{server.url}/rooms/lobby/").read()
+        return fetch_room_page(server)
 
     fetch_page(0)
     before = len(list(open_files.iterdir()))
