@@ -24,6 +24,9 @@ def environment(workdir, redis_url=None):
         "SOCICO_POST_RATE": "1000000/1",
         "SOCICO_FRAME_RATE": "1000000/1",
         "SOCICO_MAX_SOCKETS_PER_USER": "100000",
+        # Every bench client comes from 127.0.0.1.
+        "SOCICO_MAX_SOCKETS_PER_ADDRESS": "100000",
+        "SOCICO_CONNECT_RATE": "1000000/1",
         # The harness calls the ORM from its event loop's process, never concurrently.
         "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
     }

@@ -217,6 +217,10 @@ POST_RATE = env_rate("SOCICO_POST_RATE", "10/10")  # per user, socket and form p
 SIGNUP_RATE = env_rate("SOCICO_SIGNUP_RATE", "5/3600")  # per client address
 FRAME_RATE = env_rate("SOCICO_FRAME_RATE", "30/10")  # per socket; beyond it the socket closes
 MAX_SOCKETS_PER_USER = int(os.environ.get("SOCICO_MAX_SOCKETS_PER_USER", "20"))
+# Per client address (the proxy's X-Forwarded-For), guests and users together: one client must
+# not take every file descriptor, yet an office behind one address must fit.
+MAX_SOCKETS_PER_ADDRESS = int(os.environ.get("SOCICO_MAX_SOCKETS_PER_ADDRESS", "100"))
+CONNECT_RATE = env_rate("SOCICO_CONNECT_RATE", "60/10")  # socket handshakes per client address
 
 # Behind TLS (the default in production): secure cookies, HTTPS redirects and HSTS. The proxy
 # in front must set X-Forwarded-Proto.
@@ -246,3 +250,6 @@ CONTENT_SECURITY_POLICY = {
 # refreshed for EXPIRY seconds (their process died) are dropped by any other process.
 PRESENCE_HEARTBEAT_SECONDS = float(os.environ.get("SOCICO_PRESENCE_HEARTBEAT", "30"))
 PRESENCE_EXPIRY_SECONDS = 3 * PRESENCE_HEARTBEAT_SECONDS
+# How often each process checks its open sockets against the database (rooms/recheck.py): access
+# lost by any path ends a socket within it, a message whose broadcast never came within twice it.
+RECHECK_SECONDS = float(os.environ.get("SOCICO_RECHECK_SECONDS", "5"))

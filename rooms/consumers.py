@@ -1,12 +1,11 @@
 """The room socket: parse a frame, ask the form, call the posting path, answer this socket.
 
-Delivery is whole and in order per socket. The page sends the seq of the last message it
-holds whenever its socket opens (the #resume form); until then live broadcasts (handed over by
-the process's hub, rooms/hub.py) are not forwarded, as the consumer cannot tell which ones the
-page already shows: its replay of what the page lacks, from the database, includes them. Then
-it forwards live broadcasts in seq order (one that overtook an earlier broadcast waits a moment
-for it), drops ones it has already sent, and fills from the database any gap that outlasts
-that moment (a broadcast the channel layer dropped).
+Delivery is whole and in order per socket (rooms/delivery.py decides what to send). The page
+sends the seq of the last message it holds whenever its socket opens (the #resume form); until
+then live broadcasts (handed over by the process's hub, rooms/hub.py) are not forwarded, as the
+consumer cannot tell which ones the page already shows: its replay from the database includes
+them. A gap that outlasts GAP_GRACE_SECONDS (a broadcast the channel layer dropped) is filled
+from the database; a page too far behind gets the latest page instead.
 """
 
 import asyncio
@@ -18,6 +17,7 @@ import uuid
 from collections import deque
 from importlib import import_module
 
+from asgiref.sync import sync_to_async
 from channels.auth import get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -25,18 +25,23 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from rooms import broadcast, history, presence
+from rooms import broadcast, history, limits, presence
+from rooms.delivery import PageSequence, too_far_behind
+from rooms.events import room_group, user_group
 from rooms.forms import MessageForm
 from rooms.hub import MISSED, hub
-from rooms.limits import RateLimited
 from rooms.models import MESSAGE_MAX_LENGTH, Room
 from rooms.posting import NotAllowed, post_message
+from rooms.recheck import recheck
 
-# htmx reconnects only after 1006 and 1011-1013: these end a page's socket for good.
+# htmx reconnects only after 1006 and 1011-1013: the 4xxx codes end a page's socket for good.
 CLOSE_NO_SUCH_ROOM = 4404  # unknown, or private and not yours: the same to the client
 NO_SUCH_ROOM = "This room does not exist (any more)."
+CLOSE_LOGGED_OUT = 4401
+LOGGED_OUT = "You have logged out: reload the page."
 CLOSE_TOO_MANY_SOCKETS = 4429
-TOO_MANY_SOCKETS = "You have too many pages open: close some, then reload this one."
+CLOSE_TRY_AGAIN_LATER = 1013  # htmx retries it, with backoff
+TOO_MANY_CONNECTIONS = "Too many connections from your address: reconnecting shortly."
 CLOSE_POLICY_VIOLATION = 1008
 TOO_MANY_FRAMES = "Too many frames: this connection was closed. Reload the page."
 # Any valid body, JSON-escaped at its worst (\uXXXX), plus htmx's headers: larger frames
@@ -53,17 +58,27 @@ OUTBOX_LIMIT = 100
 logger = logging.getLogger(__name__)
 
 
+def client_address(scope):
+    """The client's address, as the server took it from the proxy's X-Forwarded-For."""
+    client = scope.get("client")
+    return client[0] if client else None
+
+
+def without_lone_surrogates(text):
+    """`text` with each half of a broken UTF-16 pair (a JSON "\\ud800") made U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 class RoomConsumer(AsyncWebsocketConsumer):
     # Room events come from the process's hub: a socket has no channel of its own.
     channel_layer_alias = None
     room = None
-    # Seq of the newest message this socket has been sent; None until the page says.
-    last_seq = None
+    user_id = None
+    session_key = None
     # The pending check on held broadcasts (see room_message).
     gap_timer = None
-    # The task writing the outbox to the socket, from the handshake until the socket leaves.
-    # One for the socket's life, not one per burst: a task created per delivery cost a fifth
-    # of each delivery's CPU and tripled p99 in a room of 1,000 (BENCHMARKS.md).
+    # The task writing the outbox to the socket, from the handshake until the socket leaves:
+    # one for the socket's life, not one per burst (BENCHMARKS.md).
     writer = None
     # What the writer awaits while the outbox is empty; take() resolves it.
     wakeup = None
@@ -75,26 +90,40 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.socket_name = uuid.uuid4().hex
         self.frame_times = deque(maxlen=settings.FRAME_RATE[0])
-        self.held = {}  # seq -> live broadcasts that arrived ahead of a missing one
+        self.sequence = PageSequence()
         self.outbox = deque()
         # Messages reach the page in turn: from the outbox, a resume, and the gap timer.
         self.delivering = asyncio.Lock()
         user = self.scope["user"]
+        if user.is_authenticated:
+            self.user_id, self.session_key = user.pk, self.scope["session"].session_key
+        address = client_address(self.scope)
         slug = self.scope["url_route"]["kwargs"]["slug"]
         room = await Room.objects.visible_to(user).filter(slug=slug).afirst()
         if room is None:
             return await self.refuse(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
-        if user.is_authenticated and await presence.socket_count(user) >= (
-            settings.MAX_SOCKETS_PER_USER
-        ):
-            return await self.refuse(CLOSE_TOO_MANY_SOCKETS, TOO_MANY_SOCKETS)
+        if address is not None:
+            try:
+                await count_connection(address)
+            except limits.RateLimited:
+                return await self.refuse(CLOSE_TRY_AGAIN_LATER, TOO_MANY_CONNECTIONS)
+        try:
+            await presence.registry().join(room.pk, self.socket_name, user, address)
+        except presence.TooManySockets as refusal:
+            return await self.refuse(CLOSE_TOO_MANY_SOCKETS, str(refusal))
         self.room = room
-        await hub().enter(room.pk, self)
-        await presence.registry().join(room.pk, self.socket_name, user)
-        # Accepted once in the group: every message posted after the handshake reaches it.
+        for group in self.groups_joined():
+            await hub().enter(group, self)
+        # Accepted once in the groups: every change made after the handshake reaches it.
         await self.accept()
         self.writable = True
         self.writer = asyncio.create_task(self.write_outbox())
+        recheck().start()
+
+    def groups_joined(self):
+        yield room_group(self.room.pk)
+        if self.user_id is not None:
+            yield user_group(self.user_id)
 
     async def __call__(self, scope, receive, send):
         # However the consumer ends (its socket's disconnect, or a handler's exception), it
@@ -127,14 +156,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if task is not None:
                 task.cancel()
         if self.room is not None:
-            room, self.room = self.room, None
+            groups = list(self.groups_joined())
+            self.room = None
             try:
                 await presence.registry().leave(self.socket_name)
             finally:
-                await hub().exit(room.pk, self)
+                for group in groups:
+                    await hub().exit(group, self)
 
     def take(self, event):
-        """Queue a room event from the hub; this socket's writer sends it."""
+        """Queue an event from the hub; this socket's writer sends it."""
         if len(self.outbox) >= OUTBOX_LIMIT:
             logger.warning("%s fell behind its room: catching up", self.socket_name)
             self.outbox.clear()
@@ -183,7 +214,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             )
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return await self.send_composer(error="That frame was not valid JSON.")
         if not isinstance(frame, dict):
             return await self.send_composer(error="Frames must be JSON objects.")
@@ -205,6 +236,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         body = frame.get("body", "")
         if not isinstance(body, str):
             return await self.send_composer(error="The message body must be text.")
+        if (repaired := without_lone_surrogates(body)) != body:
+            return await self.send_composer(
+                form=MessageForm(data={"body": repaired}),
+                error="That message had a broken character (shown as �): fix it and send again.",
+            )
         form = MessageForm(data={"body": body})
         user = await self.session_user()
         if not user.is_authenticated:
@@ -213,14 +249,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.send_composer(form=form)
         try:
             await database_sync_to_async(post_message)(self.room, user, form.cleaned_data["body"])
-        except RateLimited as limited:
+        except limits.RateLimited as limited:
             return await self.send_composer(form=form, error=str(limited))
         except NotAllowed:
             return await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
-        except broadcast.BroadcastFailed as failure:
-            # Saved but not broadcast: the sender sees it now, the others on catch-up.
-            async with self.delivering:
-                await self.room_message(failure.event)
         # htmx does not reset a form it sent over a socket: swap a fresh one in.
         await self.send_composer()
 
@@ -232,79 +264,76 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not 0 <= page_seq <= MAX_SEQ:
             return await self.send_composer(error="That resume frame had no valid last_seq.")
         async with self.delivering:
-            await self.replay(page_seq)
-
-    async def replay(self, page_seq):
-        await self.catch_up(after=max(page_seq, self.last_seq or 0))
+            await self.catch_up(after=max(page_seq, self.sequence.last_seq or 0))
 
     async def room_message(self, event):
-        seq = event["seq"]
-        if self.last_seq is None:
-            return  # posted before the resume: its replay from the database includes it
-        if seq <= self.last_seq or seq in self.held:
-            return
-        if seq > self.last_seq + 1:
-            # Broadcasts posted through different processes may overtake each other: hold
-            # this one briefly for the missing ones before asking the database.
-            self.held[seq] = event
-            self.watch_gap()
-            return
-        self.last_seq = seq
-        await self.send(text_data=event["html"])
-        await self.release_held()
-
-    async def release_held(self):
-        """Send the held broadcasts that are now next in seq; forget the ones already sent."""
-        for seq in [seq for seq in self.held if seq <= self.last_seq]:
-            del self.held[seq]
-        while event := self.held.pop(self.last_seq + 1, None):
-            self.last_seq = event["seq"]
-            await self.send(text_data=event["html"])
-        if self.held:
-            self.watch_gap()
-        elif self.gap_timer is not None:
-            self.gap_timer.cancel()
-            self.gap_timer = None
+        for frame in self.sequence.offer(event["seq"], event["html"]):
+            await self.send(text_data=frame)
+        self.watch_gap()
 
     def watch_gap(self):
-        if self.gap_timer is None:
+        if not self.sequence.has_gap:
+            if self.gap_timer is not None:
+                self.gap_timer.cancel()
+                self.gap_timer = None
+        elif self.gap_timer is None:
             self.gap_timer = asyncio.create_task(self.expire_gap())
 
     async def expire_gap(self):
         await asyncio.sleep(GAP_GRACE_SECONDS)
         async with self.delivering:
             self.gap_timer = None
-            if not self.held:
+            if not self.sequence.has_gap:
                 return
             # The channel layer delivers at most once: these are what it dropped here.
             logger.warning(
                 "Gap in room %s on %s: seq %s to %s never arrived, filling from the database",
                 self.room.pk,
                 self.socket_name,
-                self.last_seq + 1,
-                min(self.held) - 1,
+                *self.sequence.gap(),
             )
-            await self.catch_up(after=self.last_seq)
+            await self.catch_up(after=self.sequence.last_seq)
 
     async def room_access(self, event):
         """Membership or privacy changed: a socket that may no longer read the room ends."""
-        await self.may_still_read()
+        await self.readable_position()
 
     async def room_missed(self, event):
-        # What was missed may have been a change of access.
-        if not await self.may_still_read():
-            return
         # A page that has not said where it is yet gets everything when it does.
-        if self.last_seq is not None:
-            await self.catch_up(after=self.last_seq)
+        if self.sequence.last_seq is not None:
+            await self.catch_up(after=self.sequence.last_seq)
+        else:
+            await self.readable_position()  # what was missed may have been a change of access
 
-    async def may_still_read(self):
-        """Whether the socket's user may still read its room; the socket ends if not."""
+    async def room_recheck(self, event):
+        """The process's periodic check (rooms/recheck.py) found what no event said."""
+        if not event["readable"]:
+            return await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
+        if not event["signed_in"]:
+            return await self.end(CLOSE_LOGGED_OUT, LOGGED_OUT)
+        last_seq = self.sequence.last_seq
+        if last_seq is not None and last_seq < event["committed_seq"]:
+            logger.warning(
+                "%s lacked room %s's seq %s to %s, committed a check ago: catching up",
+                self.socket_name,
+                self.room.pk,
+                last_seq + 1,
+                event["committed_seq"],
+            )
+            await self.catch_up(after=last_seq)
+
+    async def user_logout(self, event):
+        """The user logged out somewhere: a socket of that session ends."""
+        if (await self.session_user()).pk != self.user_id:
+            await self.end(CLOSE_LOGGED_OUT, LOGGED_OUT)
+
+    async def readable_position(self):
+        """The room's last_seq if the socket's user may still read it; else the socket ends."""
         visible = Room.objects.visible_to(await self.session_user()).filter(pk=self.room.pk)
-        if await visible.aexists():
-            return True
-        await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
-        return False
+        position = await visible.values_list("last_seq", flat=True).afirst()
+        if position is None:
+            await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
+        return position
 
     async def room_removal(self, event):
         await self.send(text_data=event["html"])
@@ -313,12 +342,24 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=event["html"])
 
     async def catch_up(self, *, after):
-        """Send every message after seq `after`, in pages, then what was held behind them."""
-        while frame := await self.render_missed(after):
-            html, after = frame
+        """Send what the page lacks after seq `after` (once its access is checked again): every
+        message in pages, then what was held behind them; or, too far behind, the latest page."""
+        room_seq = await self.readable_position()
+        if room_seq is None:
+            return
+        if too_far_behind(after, room_seq):
+            html, last_seq = await self.render_latest(after, room_seq)
             await self.send(text_data=html)
-        self.last_seq = max(after, self.last_seq or 0)
-        await self.release_held()
+            after = max(room_seq, last_seq)
+        else:
+            while frame := await self.render_missed(after):
+                html, after = frame
+                await self.send(text_data=html)
+            # Messages up to room_seq that were not found have been deleted.
+            after = max(after, room_seq)
+        for frame in self.sequence.advance(after):
+            await self.send(text_data=frame)
+        self.watch_gap()
 
     @database_sync_to_async
     def render_missed(self, after):
@@ -326,6 +367,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not messages:
             return None
         return broadcast.render_appended(messages), messages[-1].seq
+
+    @database_sync_to_async
+    def render_latest(self, after, room_seq):
+        """The room's latest page in place of #messages, with a link to where the page was."""
+        page = history.page_before(self.room)
+        context = {
+            "room": self.room,
+            "page": page,
+            "missed": room_seq - after,
+            "resume_before": after + 1 + history.PAGE_SIZE,
+        }
+        return render_to_string("rooms/_latest_page_oob.html", context), page.last_seq
 
     async def session_user(self):
         """Who the socket's session belongs to now: a logout in another tab ends it here too."""
@@ -348,3 +401,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def send_status(self, text):
         await self.send(text_data=render_to_string("rooms/_status.html", {"text": text}))
+
+
+@sync_to_async(thread_sensitive=False)
+def count_connection(address):
+    # Off the sockets' database thread: a cache that hangs holds up no other socket.
+    limits.count(f"connect:{address}", settings.CONNECT_RATE)

@@ -12,6 +12,11 @@ from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 
+# After the cache failed to answer, limits are not counted for this long: a hung Redis costs
+# one timeout now and then, not one per post on the thread the sockets share.
+UNCOUNTED_SECONDS = 5.0
+uncounted_until = 0.0
+
 
 class RateLimited(Exception):
     def __init__(self, retry_after):
@@ -21,6 +26,9 @@ class RateLimited(Exception):
 
 def count(key, rate):
     """Count one event under `key`; raise RateLimited past `rate` = (count, seconds)."""
+    global uncounted_until
+    if time.monotonic() < uncounted_until:
+        return
     limit, seconds = rate
     now = time.time()
     window_start = now - now % seconds
@@ -30,7 +38,12 @@ def count(key, rate):
         counted = cache.incr(bucket)
     except Exception:
         # Fail open: with Redis down, messages are still saved and shown (and logged here).
-        logger.warning("Rate limit for %s not counted: the cache is unreachable", key)
+        logger.warning(
+            "Rate limits not counted for %s s (from %s): the cache is unreachable",
+            UNCOUNTED_SECONDS,
+            key,
+        )
+        uncounted_until = time.monotonic() + UNCOUNTED_SECONDS
         return
     if counted > limit:
         raise RateLimited(retry_after=max(1, math.ceil(window_start + seconds - now)))

@@ -16,6 +16,24 @@ class RoomQuerySet(models.QuerySet):
             models.Q(is_private=False) | models.Q(pk__in=user.private_rooms.values("pk"))
         )
 
+    def readers(self, user_ids):
+        """Who among `user_ids` may read which of these rooms: visible_to's rule, for many
+        rooms and users in two queries. Guests (None) read the public rooms."""
+        public = set(self.filter(is_private=False).values_list("pk", flat=True))
+        members = Room.members.through.objects.filter(
+            room__in=self.filter(is_private=True), user_id__in=user_ids
+        )
+        return Readers(public, set(members.values_list("room_id", "user_id")))
+
+
+class Readers:
+    def __init__(self, public_rooms, memberships):
+        self.public_rooms = public_rooms
+        self.memberships = memberships  # (room pk, user pk) pairs of private rooms
+
+    def may_read(self, room_id, user_id):
+        return room_id in self.public_rooms or (room_id, user_id) in self.memberships
+
 
 class Room(models.Model):
     name = models.CharField(max_length=100)
@@ -76,6 +94,8 @@ class Presence(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
     )
+    # The client's address (from the proxy's X-Forwarded-For), which sockets are capped by.
+    address = models.GenericIPAddressField(null=True, db_index=True)
     seen_at = models.DateTimeField(db_index=True)
 
     def __str__(self):

@@ -15,14 +15,16 @@ from datetime import timedelta
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from rooms.broadcast import room_event, send_to_room
+from rooms.events import room_event
 from rooms.hub import hub
 from rooms.loops import per_loop
 from rooms.models import Presence
+from rooms.publisher import publisher
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +48,44 @@ def here(room_id):
     return {"names": sorted(per_name), "guests": guests}
 
 
-async def socket_count(user):
-    """How many room sockets `user` has open, on every server process."""
-    return await alive().filter(user=user).acount()
+class TooManySockets(Exception):
+    """The socket's user, or its client address, has as many room sockets open as allowed."""
+
+
+def admit(room_id, socket_name, user, address):
+    """Record a socket as here, unless its user or its address has too many open already.
+
+    Counted and recorded in one transaction, one at a time per user and address, so sockets
+    opened at once cannot all count the same few and overshoot the caps.
+    """
+    user = user if user.is_authenticated else None
+    with transaction.atomic():
+        take_admission_locks([f"user:{user.pk}"] if user else [], f"address:{address}")
+        counts = alive().aggregate(
+            by_user=Count("pk", filter=Q(user=user) if user else Q(pk__in=[])),
+            by_address=Count("pk", filter=Q(address=address)),
+        )
+        if counts["by_user"] >= settings.MAX_SOCKETS_PER_USER:
+            raise TooManySockets("You have too many pages open: close some, then reload this one.")
+        if address is not None and counts["by_address"] >= settings.MAX_SOCKETS_PER_ADDRESS:
+            raise TooManySockets(
+                "Too many pages are open from your network address: close some, then reload."
+            )
+        Presence.objects.create(
+            socket_name=socket_name,
+            room_id=room_id,
+            user=user,
+            address=address,
+            seen_at=timezone.now(),
+        )
+
+
+def take_admission_locks(user_keys, address_key):
+    # SQLite's IMMEDIATE transactions hold the database's write lock already.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for key in [*user_keys, address_key]:  # always in this order: no deadlock
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 def render(room_id):
@@ -79,13 +116,9 @@ class Registry:
         self.announcer = None
         self.heartbeat = None
 
-    async def join(self, room_id, socket_name, user):
-        await Presence.objects.acreate(
-            socket_name=socket_name,
-            room_id=room_id,
-            user=user if user.is_authenticated else None,
-            seen_at=timezone.now(),
-        )
+    async def join(self, room_id, socket_name, user, address):
+        """Record the socket as here; raise TooManySockets (and record nothing) if over a cap."""
+        await database_sync_to_async(admit)(room_id, socket_name, user, address)
         self.rooms[socket_name] = room_id
         if self.heartbeat is None:
             self.heartbeat = asyncio.create_task(self.beat())
@@ -122,7 +155,7 @@ class Registry:
     async def announce_now(self, room_id):
         try:
             html, audience = await database_sync_to_async(render)(room_id)
-            await send_to_room(room_event("room.presence", room_id, html=html))
+            publisher().put(room_event("room.presence", room_id, html=html))
         except Exception:
             logger.exception("Presence announcement for room %s failed", room_id)
             return 0

@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -33,3 +34,9 @@ def recheck_access_after_members_leave(sender, instance, action, reverse, pk_set
         return
     for room_id in room_ids:
         transaction.on_commit(partial(broadcast.access_changed, room_id))
+
+
+@receiver(user_logged_out)
+def end_the_sockets_of_a_logout(sender, request, user, **kwargs):
+    if user is not None:
+        transaction.on_commit(partial(broadcast.logged_out, user.pk))

@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from rooms import history, presence
-from rooms.broadcast import BroadcastFailed
 from rooms.forms import MessageForm
 from rooms.fragments import message_html
 from rooms.limits import RateLimited
@@ -68,9 +67,6 @@ def post(request, slug):
         return refused(request, target, form, error=str(limited), status=429)
     except NotAllowed:
         raise Http404 from None
-    except BroadcastFailed as failure:
-        # Saved; the page this answers shows it, open sockets catch up.
-        message = failure.message
     if request.htmx:
         return HttpResponse(message_html([message]))
     return HttpResponseRedirect(f"{target.get_absolute_url()}#{message.dom_id}", status=303)

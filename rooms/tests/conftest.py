@@ -86,14 +86,21 @@ def application():
 async def connect(application):
     """Open a room socket as `user` (anonymous when None); all are closed after the test.
 
-    `cookie` gives a session cookie of the test's own; `origin` the page's origin. Like the
+    `cookie` gives a session cookie of the test's own; `origin` the page's origin; `address`
+    the client's address (as the server takes it from the proxy), none by default. Like the
     room page, the socket then says it holds the room's messages so far (the #resume form);
     `resume=False` leaves that to the test.
     """
     opened = []
 
     async def connect(
-        slug="lobby", user=None, cookie=None, origin=ORIGIN, expect_accept=True, resume=True
+        slug="lobby",
+        user=None,
+        cookie=None,
+        origin=ORIGIN,
+        expect_accept=True,
+        resume=True,
+        address=None,
     ):
         headers = [(b"origin", origin)]
         if user is not None and cookie is None:
@@ -101,6 +108,8 @@ async def connect(application):
         if cookie:
             headers.append((b"cookie", cookie.encode()))
         socket = WebsocketCommunicator(application, f"/ws/rooms/{slug}/", headers=headers)
+        if address:
+            socket.scope["client"] = (address, 50000)
         connected, _ = await socket.connect()
         assert connected is expect_accept
         opened.append(socket)

@@ -31,6 +31,7 @@ async def receive_frames(socket, count, seconds=2):
 MESSAGE = re.compile(r'<article id="message-(\d+)".*?<p class="body[^"]*">([^<]*)</p>', re.S)
 APPEND = re.compile(r'<div hx-swap-oob="beforeend:#messages">(.*?)</div>\s*(?=<input|$)', re.S)
 DELETE = re.compile(r'<div id="message-(\d+)" hx-swap-oob="delete"></div>')
+REPLACE = re.compile(r'<div id="messages" hx-swap-oob="innerHTML">(.*?)</div>\s*(?=<input|$)', re.S)
 LAST_SEQ = re.compile(r'id="last-seq" name="last_seq" value="(\d+)"')
 
 
@@ -44,6 +45,8 @@ class PageModel:
     def apply(self, frame):
         if seq := LAST_SEQ.search(frame):
             self.last_seq = int(seq[1])
+        for content in REPLACE.findall(frame):
+            self.messages = [(int(pk), body) for pk, body in MESSAGE.findall(content)]
         for content in APPEND.findall(frame):
             self.messages += [(int(pk), body) for pk, body in MESSAGE.findall(content)]
         for pk in DELETE.findall(frame):

@@ -62,10 +62,12 @@ class Server:
             # The same key as this process, so the sessions the tests sign in with are valid.
             "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            # Plain HTTP on loopback; and the browser tests sign up more users than a
-            # real visitor may.
+            # Plain HTTP on loopback; and every client here (crowds, browsers signing up
+            # users) comes from one address.
             "DJANGO_BEHIND_TLS": "0",
             "SOCICO_SIGNUP_RATE": "1000/60",
+            "SOCICO_MAX_SOCKETS_PER_ADDRESS": "10000",
+            "SOCICO_CONNECT_RATE": "10000/1",
             "DATABASE_URL": database_url(),
             **({"REDIS_URL": settings.REDIS_URL} if settings.REDIS_URL else {}),
             **self.extra_env,

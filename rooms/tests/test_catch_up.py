@@ -7,10 +7,11 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db.models import F
 
-from rooms.broadcast import message_event, send_to_room
+from rooms.broadcast import message_event
 from rooms.consumers import GAP_GRACE_SECONDS
 from rooms.models import Message, Room
 from rooms.posting import post_message
+from rooms.publisher import publish
 from rooms.tests.frames import PageModel, htmx_frame, receive_frames, receive_until_quiet
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,7 +92,7 @@ async def test_a_broadcast_of_a_message_the_page_shows_is_not_sent_again(connect
 
     # As when the process reads the broadcast late, after the page's socket has opened.
     event = await sync_to_async(message_event)(shown)
-    await send_to_room(event)
+    publish(event)
     await socket.send_json_to({"last_seq": shown.seq})
 
     assert await socket.receive_nothing()
@@ -127,7 +128,7 @@ async def test_a_broadcast_that_overtook_an_earlier_one_waits_for_it(connect, ro
     # Posted through two processes, their broadcasts arrive the wrong way round.
     for message in (second, first):
         event = await sync_to_async(message_event)(message)
-        await send_to_room(event)
+        publish(event)
 
     frames = await receive_frames(socket, 2)
     assert [bodies(frame) for frame in frames] == [["number 1"], ["number 2"]]

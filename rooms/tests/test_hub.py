@@ -6,8 +6,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
-from rooms.broadcast import room_group
 from rooms.consumers import CLOSE_NO_SUCH_ROOM, OUTBOX_LIMIT
+from rooms.events import room_group, user_group
 from rooms.hub import MISSED, hub
 from rooms.models import Room
 from rooms.posting import post_message
@@ -24,7 +24,7 @@ def message_ids(frames):
 
 def consumer_of(user, room):
     """The consumer serving `user`'s socket in `room`, as the hub knows it."""
-    [consumer] = [c for c in hub().sockets[room.pk] if c.scope["user"] == user]
+    [consumer] = [c for c in hub().sockets[room_group(room.pk)] if c.scope["user"] == user]
     return consumer
 
 
@@ -63,7 +63,7 @@ async def test_a_page_too_far_behind_gets_what_it_missed_from_the_database(
 async def test_the_process_reads_a_room_while_it_has_sockets_there(connect, room, alice, bob):
     sockets = [await connect(user=alice), await connect(user=bob)]
 
-    assert hub().joined == {room.pk}
+    assert hub().joined == {room_group(room.pk), user_group(alice.pk), user_group(bob.pk)}
     for socket in sockets:
         await socket.disconnect()
 

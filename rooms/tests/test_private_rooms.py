@@ -2,9 +2,10 @@
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.contrib.sessions.models import Session
 from django.test import Client
 
-from rooms.consumers import CLOSE_NO_SUCH_ROOM
+from rooms.consumers import CLOSE_LOGGED_OUT, CLOSE_NO_SUCH_ROOM
 from rooms.models import Message, Room
 from rooms.tests.frames import htmx_frame, receive_frames
 from rooms.tests.sessions import session_cookie
@@ -92,18 +93,28 @@ async def test_posting_is_rechecked_even_if_the_removal_was_not_announced(connec
     assert not await Message.objects.aexists()
 
 
-async def test_a_socket_whose_session_logged_out_elsewhere_can_no_longer_post(connect, room, alice):
+async def test_a_logout_in_another_tab_ends_the_socket_at_once(connect, secret, alice):
     cookie = await session_cookie(alice)
-    socket = await connect(user=alice, cookie=cookie)
+    socket = await connect(slug="secret", user=alice, cookie=cookie, resume=False)
     other_tab = Client()
     other_tab.cookies.load(cookie)
 
     logged_out = await sync_to_async(other_tab.post)("/accounts/logout/")
+
     assert logged_out.status_code == 302
+    assert "You have logged out" in await socket.receive_from()
+    assert (await socket.receive_output())["code"] == CLOSE_LOGGED_OUT
+
+
+async def test_a_socket_whose_session_ended_unannounced_can_no_longer_post(connect, room, alice):
+    cookie = await session_cookie(alice)
+    socket = await connect(user=alice, cookie=cookie)
+    # Ended with no logout signal (a script, clearsessions): only the post's own check sees it.
+    await Session.objects.filter(session_key=cookie.removeprefix("sessionid=")).adelete()
+
     await socket.send_json_to(htmx_frame(body="posted after logging out"))
 
     [composer] = await receive_frames(socket, 1)
     assert "Log in to post messages" in composer
     assert "posted after logging out" in composer, "what was typed is kept"
     assert not await Message.objects.aexists()
-    assert await socket.receive_nothing(), "the socket stays open for reading"

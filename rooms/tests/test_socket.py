@@ -128,6 +128,9 @@ async def test_an_unknown_room_is_accepted_then_closed_with_a_4xxx_code(connect)
             '{"body": "' + "x" * MAX_FRAME_CHARS + '"}',
             "That message is too large: the limit is 4,000 characters.",
         ),
+        ("[" * 20_000, "That frame was not valid JSON."),
+        ('{"body": "broken \\ud800 pair"}', "That message had a broken character"),
+        ('{"body": "nul \\u0000 byte"}', "Null characters are not allowed."),
     ],
     ids=[
         "not-json",
@@ -141,6 +144,9 @@ async def test_an_unknown_room_is_accepted_then_closed_with_a_4xxx_code(connect)
         "bad-resume",
         "body-over-limit",
         "frame-far-over-limit",
+        "nested-too-deep",
+        "lone-surrogate",
+        "nul-character",
     ],
 )
 async def test_bad_input_gets_a_specific_error_for_the_sender_only(
@@ -179,6 +185,15 @@ async def test_an_invalid_message_keeps_what_was_typed(connect, room, alice):
 
     [reply] = await receive_frames(socket, 1)
     assert f'value="{too_long}"' in reply
+
+
+async def test_a_broken_character_is_shown_where_it_was_typed(connect, room, alice):
+    socket = await connect(user=alice)
+
+    await socket.send_to(text_data='{"body": "caf\\ud83d latte"}')
+
+    [reply] = await receive_frames(socket, 1)
+    assert 'value="caf\ufffd latte"' in reply
 
 
 async def test_an_anonymous_post_is_refused_inline_and_the_socket_stays(connect, room, alice):

@@ -1,0 +1,72 @@
+"""Every RECHECK_SECONDS each process checks its open sockets against the database.
+
+So what no event told them still reaches them: a socket whose user may no longer read its room
+(a membership removed by a script, a room made private by an update(), a lost announcement) or
+whose session has ended is closed, and a page lacking a message committed before the previous
+check (its posting process died before broadcasting it) catches up.
+"""
+
+import asyncio
+import logging
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from rooms.hub import hub
+from rooms.loops import per_loop
+from rooms.models import Room
+
+logger = logging.getLogger(__name__)
+
+
+class Recheck:
+    def __init__(self):
+        self.task = None
+        self.committed = {}  # room id -> its last_seq as the previous check read it
+
+    def start(self):
+        """Check every RECHECK_SECONDS while this process has sockets."""
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self.run())
+
+    async def run(self):
+        while sockets := hub().all_sockets():
+            await asyncio.sleep(settings.RECHECK_SECONDS)
+            try:
+                await self.check(sockets)
+            except Exception:
+                logger.exception("Rechecking open sockets failed")
+        self.committed = {}
+
+    async def check(self, sockets):
+        sockets = [socket for socket in sockets if socket.room is not None]
+        who = [(socket.room.pk, socket.user_id, socket.session_key) for socket in sockets]
+        positions, readers, live_sessions = await database_sync_to_async(read_state)(who)
+        for socket, (room_id, user_id, session_key) in zip(sockets, who, strict=True):
+            socket.take(
+                {
+                    "type": "room.recheck",
+                    "readable": room_id in positions and readers.may_read(room_id, user_id),
+                    "signed_in": user_id is None or session_key in live_sessions,
+                    "committed_seq": self.committed.get(room_id, 0),
+                }
+            )
+        self.committed = positions
+
+
+def read_state(who):
+    """For (room, user, session key) triples: each room's last_seq, who may read it, and which
+    of the sessions are still signed in. Four queries, however many sockets."""
+    rooms = Room.objects.filter(pk__in={room_id for room_id, _, _ in who})
+    positions = dict(rooms.values_list("pk", "last_seq"))
+    readers = rooms.readers({user_id for _, user_id, _ in who if user_id is not None})
+    sessions = Session.objects.filter(
+        session_key__in={key for _, user_id, key in who if user_id is not None},
+        expire_date__gt=timezone.now(),
+    )
+    return positions, readers, set(sessions.values_list("session_key", flat=True))
+
+
+recheck = per_loop(Recheck)
