@@ -15,7 +15,7 @@ from django.db.models.signals import pre_save
 from rooms.consumers import CLOSE_NO_SUCH_ROOM
 from rooms.models import Message, Room
 from rooms.posting import post_message
-from rooms.tests.frames import receive_frames
+from rooms.tests.frames import htmx_frame, receive_frames
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -103,6 +103,40 @@ def test_saving_a_room_read_before_a_post_leaves_the_counter_alone(room, alice_c
 
     room.refresh_from_db()
     assert (room.description, room.last_seq) == ("Edited from a shell", 1)
+
+
+def test_a_counter_rolled_back_heals_on_the_next_post(room, alice_client):
+    for body in ["one", "two", "three"]:
+        post_form(alice_client, body)
+    Room.objects.filter(pk=room.pk).update(last_seq=0)
+
+    post_form(alice_client, "after the rollback")
+
+    room.refresh_from_db()
+    assert room.last_seq == 4
+    assert seqs(room) == [1, 2, 3, 4]
+
+
+def test_the_seq_of_a_deleted_newest_message_is_not_given_again(room, alice_client):
+    post_form(alice_client, "one")
+    post_form(alice_client, "two")
+    Message.objects.get(room=room, seq=2).delete()
+
+    post_form(alice_client, "three")
+
+    assert seqs(room) == [1, 3]
+
+
+async def test_a_socket_post_heals_a_rolled_back_counter(connect, room, alice, alice_client):
+    await sync_to_async(post_form)(alice_client, "one")
+    socket = await connect(user=alice)
+    await Room.objects.filter(pk=room.pk).aupdate(last_seq=0)
+
+    await socket.send_json_to(htmx_frame(body="over the socket"))
+
+    frames = await receive_frames(socket, 2)
+    assert any('name="last_seq" value="2"' in frame for frame in frames)
+    assert await sync_to_async(seqs)(room) == [1, 2]
 
 
 def test_the_admin_room_form_neither_shows_nor_takes_last_seq(room, alice_client, admin_client):
