@@ -58,6 +58,19 @@ class Room(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Only posting writes last_seq, naming it in update_fields under the room's row lock:
+        # any other save holds a copy read earlier, and writing that back rolls the counter back.
+        updates_a_stored_room = not (self._state.adding or kwargs.get("force_insert"))
+        if updates_a_stored_room and kwargs.get("update_fields") is None:
+            unwritten = self.get_deferred_fields() | {"last_seq"}
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname not in unwritten
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("rooms:room", args=[self.slug])
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 
 from rooms import broadcast, limits
 from rooms.models import Message, Room
@@ -30,7 +31,10 @@ def post_message(room, author, body):
         )
         if locked is None:
             raise NotAllowed
-        locked.last_seq += 1
+        # Above every seq in use too, so a counter rolled back (a restore, a hand edit) heals
+        # here; asked after the lock is ours, so it sees every post committed before.
+        highest = Message.objects.filter(room=room).aggregate(seq=Max("seq"))["seq"] or 0
+        locked.last_seq = max(locked.last_seq, highest) + 1
         locked.save(update_fields=["last_seq"])
         message = Message.objects.create(room=room, seq=locked.last_seq, author=author, body=body)
         transaction.on_commit(lambda: broadcast.message_created(message))
