@@ -5,6 +5,7 @@ processes on the test database (SQLite in one CI run, PostgreSQL in the other).
 """
 
 import asyncio
+import contextlib
 import json
 import re
 import signal
@@ -329,3 +330,51 @@ def test_page_requests_keep_one_database_connection_per_http_thread(start_server
     while len(list(open_files.iterdir())) - before > 3 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(list(open_files.iterdir())) - before <= 3
+
+
+@contextlib.contextmanager
+def frozen(redis_server):
+    """Redis hung, not down: connections stay open and nothing answers."""
+    redis_server.process.send_signal(signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        redis_server.process.send_signal(signal.SIGCONT)
+
+
+async def test_a_message_whose_process_died_before_broadcasting_reaches_the_others(
+    redis_server, start_server, room, alice
+):
+    one, two = await start_pair(start_server, redis_server, SOCICO_RECHECK_SECONDS="1")
+    readers = await listeners([two], 3)
+    cookie = await session_cookie(alice)
+
+    with frozen(redis_server):
+        status, _ = await sync_to_async(post_over_http)(one, cookie, "last words")
+        assert status == 303, "saved and answered while Redis hangs"
+        one.stop(signal.SIGKILL)  # committed, never broadcast
+
+    await eventually(lambda: all_pages_whole(readers, 1), within=30, what="the recheck's catch-up")
+    assert "committed a check ago: catching up" in two.log_path.read_text()
+    await stop_all(readers)
+
+
+async def test_a_hung_redis_holds_up_no_post_and_no_handshake(
+    redis_server, start_server, room, alice
+):
+    server = start_server(kind="uvicorn", REDIS_URL=redis_server.url)
+    sender = HtmxSocket(server, cookie=await session_cookie(alice)).start()
+    [reader] = await listeners([server], 1)
+    await asyncio.wait_for(sender.open.wait(), 30)
+
+    with frozen(redis_server):
+        for n in range(5):
+            await sender.send(f"during the freeze {n}")
+        await eventually(
+            lambda: all_pages_whole([sender, reader], 5), within=20, what="local delivery"
+        )
+        [newcomer] = await listeners([server], 1)
+
+    assert "Broadcast of room.message to room-" in server.log_path.read_text()
+    await eventually(lambda: all_pages_whole([sender, reader, newcomer], 5), what="the newcomer")
+    await stop_all([sender, reader, newcomer])
