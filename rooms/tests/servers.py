@@ -66,6 +66,7 @@ class Server:
             # real visitor may.
             "DJANGO_BEHIND_TLS": "0",
             "SOCICO_SIGNUP_RATE": "1000/60",
+            "SOCICO_SIGNUP_ATTEMPT_RATE": "1000/60",
             "DATABASE_URL": database_url(),
             **({"REDIS_URL": settings.REDIS_URL} if settings.REDIS_URL else {}),
             **self.extra_env,
