@@ -18,7 +18,6 @@ class SignupView(RedirectURLMixin, CreateView):
     form_class = UserCreationForm
     template_name = "registration/signup.html"
     next_page = "rooms:index"
-    http_method_names = ["get", "head", "post"]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, next=self.get_redirect_url())
