@@ -1,11 +1,13 @@
 from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from rooms import broadcast
 from rooms.models import Message, Room
+from rooms.usernames import remember_skeletons
 
 
 @receiver(post_delete, sender=Message)
@@ -33,3 +35,10 @@ def recheck_access_after_members_leave(sender, instance, action, reverse, pk_set
         return
     for room_id in room_ids:
         transaction.on_commit(partial(broadcast.access_changed, room_id))
+
+
+@receiver(post_save, sender=get_user_model())
+def remember_the_username_skeletons(sender, instance, update_fields, **kwargs):
+    # A login saves last_login alone; anything else may have renamed the user.
+    if update_fields is None or "username" in update_fields:
+        remember_skeletons(instance)
