@@ -32,11 +32,12 @@ async def test_a_page_of_the_site_itself_opens_its_socket(connect, room, local_h
 @pytest.mark.parametrize(
     ("host", "origin"),
     [
-        (b"localhost:8000", b"http://localhost:9999"),  # another port
-        (b"localhost:8000", b"http://localhost"),  # no port is port 80
-        (b"127.0.0.1:8000", b"https://127.0.0.1:8000"),  # https over plain HTTP
+        (b"testserver", b"http://testserver:9999"),  # another port
+        (b"testserver:8000", b"http://testserver"),  # no port is port 80
+        (b"testserver", b"https://testserver"),  # https over plain HTTP
+        (b"localhost:8000", b"http://localhost:9999"),
         (b"127.0.0.1", b"https://127.0.0.1"),
-        (b"localhost:8000", b"http://127.0.0.1:8000"),  # another allowed host
+        (b"testserver", b"http://localhost"),  # another allowed host
         (b"localhost:8000", b"null"),  # a sandboxed frame or a file
         (b"evil.example", b"http://evil.example"),  # a host not allowed
         (b"localhost:8000", b"http://localhost:8000.evil.example"),
@@ -46,57 +47,48 @@ async def test_a_page_from_another_origin_is_refused(connect, room, local_hosts,
     await connect(host=host, origin=origin, expect_accept=False)
 
 
-async def test_a_handshake_without_an_origin_or_host_is_refused(application, room):
-    for headers in ([(b"host", b"testserver")], [(b"origin", b"http://testserver")]):
-        socket = WebsocketCommunicator(application, "/ws/rooms/lobby/", headers=headers)
-        connected, _ = await socket.connect()
-        assert connected is False
+async def opens(application, headers, **server_scope):
+    """Whether a handshake with these headers opens; `server_scope` is what the server adds."""
+
+    async def served(scope, receive, send):
+        return await application({**scope, **server_scope}, receive, send)
+
+    socket = WebsocketCommunicator(served, "/ws/rooms/lobby/", headers=headers)
+    connected, _ = await socket.connect()
+    await socket.disconnect()
+    return connected
 
 
-@pytest.fixture
-def behind_tls(settings):
+@pytest.mark.parametrize(
+    "headers", [[(b"host", b"testserver")], [(b"origin", b"http://testserver")]]
+)
+async def test_a_handshake_without_an_origin_or_host_is_refused(application, room, headers):
+    assert await opens(application, headers) is False
+
+
+CHAT = [(b"host", b"chat.example.com")]
+HTTPS_OR_NOT = pytest.mark.parametrize(
+    ("origin", "accepted"),
+    [(b"https://chat.example.com", True), (b"http://chat.example.com", False)],
+)
+
+
+@HTTPS_OR_NOT
+async def test_behind_the_tls_proxy_the_origin_is_https(
+    application, room, settings, origin, accepted
+):
     settings.ALLOWED_HOSTS = ["chat.example.com"]
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    headers = [*CHAT, (b"origin", origin), (b"x-forwarded-proto", b"https")]
+
+    assert await opens(application, headers) is accepted
 
 
-@pytest.mark.parametrize(
-    ("origin", "accepted"),
-    [(b"https://chat.example.com", True), (b"http://chat.example.com", False)],
-)
-async def test_behind_the_tls_proxy_the_origin_is_https(
-    application, room, behind_tls, origin, accepted
-):
-    headers = [
-        (b"host", b"chat.example.com"),
-        (b"origin", origin),
-        (b"x-forwarded-proto", b"https"),
-    ]
-    socket = WebsocketCommunicator(application, "/ws/rooms/lobby/", headers=headers)
-
-    connected, _ = await socket.connect()
-
-    assert connected is accepted
-    await socket.disconnect()
-
-
-@pytest.mark.parametrize(
-    ("origin", "accepted"),
-    [(b"https://chat.example.com", True), (b"http://chat.example.com", False)],
-)
+@HTTPS_OR_NOT
 async def test_over_tls_itself_the_origin_is_https(application, room, settings, origin, accepted):
     settings.ALLOWED_HOSTS = ["chat.example.com"]
 
-    async def over_tls(scope, receive, send):
-        # What the server puts in the scope of a handshake it received over TLS.
-        return await application({**scope, "scheme": "wss"}, receive, send)
-
-    headers = [(b"host", b"chat.example.com"), (b"origin", origin)]
-    socket = WebsocketCommunicator(over_tls, "/ws/rooms/lobby/", headers=headers)
-
-    connected, _ = await socket.connect()
-
-    assert connected is accepted
-    await socket.disconnect()
+    assert await opens(application, [*CHAT, (b"origin", origin)], scheme="wss") is accepted
 
 
 @pytest.mark.parametrize(
