@@ -8,6 +8,8 @@ import unicodedata
 from functools import cache
 from importlib import metadata
 
+# The data the stored digests (rooms.UsernameSkeleton) were made from: other data needs a
+# migration that makes them again.
 CONFUSABLES_VERSION = "13.0.0"
 
 
