@@ -25,7 +25,10 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Debug pages only for this machine: config.serve refuses them on any other address.
+ifneq ($(filter $(HOST),127.0.0.1 localhost ::1 [::1]),)
 run: export DJANGO_DEBUG ?= 1
+endif
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py create_demo_room

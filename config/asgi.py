@@ -8,16 +8,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup(set_prefix=False)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.http import ThreadPoolASGIHandler  # noqa: E402
 from config.socket_auth import SocketAuthMiddlewareStack  # noqa: E402
+from config.socket_origin import SameOriginValidator  # noqa: E402
 from rooms.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": ThreadPoolASGIHandler(),
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": SameOriginValidator(
             SocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }

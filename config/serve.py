@@ -6,6 +6,7 @@
 benchmark start their servers from the same lists.
 """
 
+import ipaddress
 import os
 import sys
 
@@ -37,8 +38,34 @@ def command(kind, host, port, *options):
     return [sys.executable, *SERVERS[kind], *ADDRESS[kind](host, port), *options, APPLICATION]
 
 
+def is_loopback(host):
+    """Whether only this machine can reach `host`: localhost or a loopback address. Any other
+    name may resolve to anything."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_debug_beyond_loopback(host):
+    """Exit unless DEBUG stays on this machine: its error pages show settings and code, and
+    its development key signs sessions anyone could forge."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.conf import settings
+
+    if settings.DEBUG and not is_loopback(host):
+        sys.exit(
+            f"Refusing to serve on {host} with DJANGO_DEBUG on: debug pages would reach the "
+            "network. Serve on 127.0.0.1, or set DJANGO_DEBUG=0 with DJANGO_SECRET_KEY and "
+            "DJANGO_ALLOWED_HOSTS (and DJANGO_BEHIND_TLS=0 for plain HTTP)."
+        )
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 4 or sys.argv[1] not in SERVERS:
         sys.exit(__doc__)
+    refuse_debug_beyond_loopback(sys.argv[2])
     argv = command(*sys.argv[1:])
     os.execv(argv[0], argv)

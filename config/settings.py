@@ -215,6 +215,8 @@ LOGGING = {
 # Abuse limits. Rates are "count/seconds" windows, counted in the cache (see CACHES).
 POST_RATE = env_rate("SOCICO_POST_RATE", "10/10")  # per user, socket and form posts together
 SIGNUP_RATE = env_rate("SOCICO_SIGNUP_RATE", "5/3600")  # per client address
+# Every sign-up form sent, per client address: room for typos, not for probing taken names.
+SIGNUP_ATTEMPT_RATE = env_rate("SOCICO_SIGNUP_ATTEMPT_RATE", "20/3600")
 FRAME_RATE = env_rate("SOCICO_FRAME_RATE", "30/10")  # per socket; beyond it the socket closes
 MAX_SOCKETS_PER_USER = int(os.environ.get("SOCICO_MAX_SOCKETS_PER_USER", "20"))
 # Per client address (the proxy's X-Forwarded-For), guests and users together: one client must

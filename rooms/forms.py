@@ -1,5 +1,6 @@
 from django import forms
 
+from rooms.bidi import without_bidi_controls
 from rooms.models import MESSAGE_MAX_LENGTH, Message
 
 
@@ -32,3 +33,10 @@ class MessageForm(forms.ModelForm):
                 ),
             }
         }
+
+    def clean_body(self):
+        # Saved without them, so the admin and anything else that reads bodies is not fooled.
+        body = without_bidi_controls(self.cleaned_data["body"]).strip()
+        if not body:
+            raise forms.ValidationError(self.fields["body"].error_messages["required"])
+        return body

@@ -113,3 +113,21 @@ class Presence(models.Model):
 
     def __str__(self):
         return f"{self.user or 'a guest'} in {self.room_id} via {self.socket_name}"
+
+
+class UsernameSkeleton(models.Model):
+    """A digest of one way a user's name may be read (rooms/usernames.py): a new name that
+    reads the same is refused."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="username_skeletons"
+    )
+    digest = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="username_skeleton_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.digest[:12]}"

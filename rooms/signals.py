@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -7,6 +8,7 @@ from django.dispatch import receiver
 
 from rooms import broadcast
 from rooms.models import Message, Room
+from rooms.usernames import remember_skeletons
 
 
 @receiver(post_delete, sender=Message)
@@ -40,3 +42,10 @@ def recheck_access_after_members_leave(sender, instance, action, reverse, pk_set
 def end_the_sockets_of_a_logout(sender, request, user, **kwargs):
     if user is not None:
         transaction.on_commit(partial(broadcast.logged_out, user.pk))
+
+
+@receiver(post_save, sender=get_user_model())
+def remember_the_username_skeletons(sender, instance, update_fields, **kwargs):
+    # A login saves last_login alone; anything else may have renamed the user.
+    if update_fields is None or "username" in update_fields:
+        remember_skeletons(instance)

@@ -2,7 +2,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from rooms import history, presence
 from rooms.forms import MessageForm
@@ -17,12 +18,18 @@ def visible_room(request, slug):
     return get_object_or_404(Room.objects.visible_to(request.user), slug=slug)
 
 
+@require_safe
 def index(request):
     rooms = Room.objects.visible_to(request.user).annotate(message_count=Count("messages"))
     return render(request, "rooms/index.html", {"rooms": rooms})
 
 
-def room(request, slug, form=None, error=None, status=200):
+@require_safe
+def room(request, slug):
+    return room_page(request, slug)
+
+
+def room_page(request, slug, form=None, error=None, status=200):
     room = visible_room(request, slug)
     context = {
         "room": room,
@@ -34,6 +41,8 @@ def room(request, slug, form=None, error=None, status=200):
     return render(request, "rooms/room.html", context, status=status)
 
 
+@require_safe
+@vary_on_headers("HX-Request")  # a fragment for htmx, a page otherwise: caches keep both
 def older_messages(request, slug):
     room = visible_room(request, slug)
     try:
@@ -50,7 +59,7 @@ def refused(request, target, form, error=None, status=422):
     if request.htmx:
         context = {"form": form, "room": target, "error": error}
         return render(request, "rooms/_composer.html", context, status=status)
-    return room(request, target.slug, form=form, error=error, status=status)
+    return room_page(request, target.slug, form=form, error=error, status=status)
 
 
 @require_POST

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 
+from rooms.bidi import without_bidi_controls
+
 register = template.Library()
 
 # What urlize could turn into a link; a body with none of it is only escaped.
@@ -30,8 +32,10 @@ def linkify(body):
     """A message body as escaped text in which http(s) addresses are links.
 
     Django's urlize finds the addresses; ammonia (nh3) then keeps nothing but <a href> with
-    an http or https address, and gives each link its rel.
+    an http or https address, and gives each link its rel. Bidi controls go first, here and
+    not only when a message is saved, so bodies stored before that show as typed too.
     """
+    body = without_bidi_controls(body)
     if not LINK_HINT.search(body):
         return escape(body)
     return mark_safe(

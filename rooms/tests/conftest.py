@@ -11,6 +11,7 @@ from rooms.models import Room
 from rooms.tests.servers import RedisServer, Server
 from rooms.tests.sessions import session_cookie
 
+HOST = b"testserver"
 ORIGIN = b"http://testserver"
 
 
@@ -75,8 +76,7 @@ def plain_http(settings):
 
 @pytest.fixture
 def application():
-    # Imported late: the origin check reads ALLOWED_HOSTS once the test environment
-    # has added "testserver" to it.
+    # Imported late: config.asgi sets Django up, which must come after pytest-django's set-up.
     from config.asgi import application
 
     return application
@@ -86,10 +86,10 @@ def application():
 async def connect(application):
     """Open a room socket as `user` (anonymous when None); all are closed after the test.
 
-    `cookie` gives a session cookie of the test's own; `origin` the page's origin; `address`
-    the client's address (as the server takes it from the proxy), none by default. Like the
-    room page, the socket then says it holds the room's messages so far (the #resume form);
-    `resume=False` leaves that to the test.
+    `cookie` gives a session cookie of the test's own; `origin` the page's origin and `host`
+    the Host header a browser sends with it; `address` the client's address (as the server
+    takes it from the proxy), none by default. Like the room page, the socket then says it
+    holds the room's messages so far (the #resume form); `resume=False` leaves that to the test.
     """
     opened = []
 
@@ -98,11 +98,12 @@ async def connect(application):
         user=None,
         cookie=None,
         origin=ORIGIN,
+        host=HOST,
         expect_accept=True,
         resume=True,
         address=None,
     ):
-        headers = [(b"origin", origin)]
+        headers = [(b"host", host), (b"origin", origin)]
         if user is not None and cookie is None:
             cookie = await session_cookie(user)
         if cookie:

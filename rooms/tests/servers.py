@@ -68,6 +68,7 @@ class Server:
             "SOCICO_SIGNUP_RATE": "1000/60",
             "SOCICO_MAX_SOCKETS_PER_ADDRESS": "10000",
             "SOCICO_CONNECT_RATE": "10000/1",
+            "SOCICO_SIGNUP_ATTEMPT_RATE": "1000/60",
             "DATABASE_URL": database_url(),
             **({"REDIS_URL": settings.REDIS_URL} if settings.REDIS_URL else {}),
             **self.extra_env,
