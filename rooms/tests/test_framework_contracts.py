@@ -86,6 +86,7 @@ async def test_a_request_runs_its_signals_middleware_and_view_on_one_http_thread
             ThreadPoolASGIHandler(), "GET", "/accounts/login/", headers=[(b"host", b"testserver")]
         )
         response = await login_page.get_response(10)
+        await login_page.wait(10)
     finally:
         request_started.disconnect(note_thread)
         template_rendered.disconnect(note_thread)

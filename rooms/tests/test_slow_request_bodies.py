@@ -4,9 +4,7 @@ from contextlib import ExitStack
 from urllib.request import urlopen
 
 import pytest
-from asgiref.testing import ApplicationCommunicator
 
-from config.request_body import BoundedRequestBody
 from rooms.tests.raw_http import open_post, read_answer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,20 +42,3 @@ def test_a_body_that_does_not_arrive_in_time_is_answered_408(start_server, kind)
 
     assert status == 408, text or "no answer"
     assert "Request body too slow: it did not all arrive within 1 s." in text
-
-
-async def test_the_wrapper_answers_408_without_running_the_application(settings):
-    settings.REQUEST_BODY_SECONDS = 0.2
-    called = []
-
-    async def application(scope, receive, send):
-        called.append(scope)
-
-    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"content-length", b"9")]}
-    request = ApplicationCommunicator(BoundedRequestBody(application), scope)
-    await request.send_input({"type": "http.request", "body": b"abc", "more_body": True})
-
-    start = await request.receive_output(5)
-    assert start["status"] == 408
-    assert (await request.receive_output(5))["body"].startswith(b"Request body too slow")
-    assert called == []
