@@ -30,7 +30,7 @@ class BoundedWebRequest(WebRequest):
             self.refuse(refusals.too_large())
             return
         super().gotLength(length)
-        if length != 0:
+        if length != 0:  # a request without a body (a GET, a socket's handshake) is all in
             self.body_deadline = reactor.callLater(
                 settings.REQUEST_BODY_SECONDS, self.refuse, refusals.too_slow()
             )

@@ -2,8 +2,8 @@
 
 Bounded in size (settings.MAX_REQUEST_BYTES: 413 from the Content-Length header without
 reading, or as soon as an unannounced body passes it) and in time
-(settings.REQUEST_BODY_SECONDS: 408). A request still sending its body so holds none of the
-HTTP threads (config/http.py), whatever the server in front.
+(settings.REQUEST_BODY_SECONDS: 408). So a request still sending its body holds none of the
+HTTP threads (config/http.py), whatever the server.
 """
 
 import asyncio
