@@ -10,13 +10,14 @@ django.setup(set_prefix=False)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.http import ThreadPoolASGIHandler  # noqa: E402
+from config.request_body import BoundedRequestBody  # noqa: E402
 from config.socket_auth import SocketAuthMiddlewareStack  # noqa: E402
 from config.socket_origin import SameOriginValidator  # noqa: E402
 from rooms.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": ThreadPoolASGIHandler(),
+        "http": BoundedRequestBody(ThreadPoolASGIHandler()),
         "websocket": SameOriginValidator(
             SocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -8,11 +8,12 @@ connection of its own, opened and closed per request.
 
 Here the middleware and the view run as a threaded WSGI server runs them: synchronously, in
 one call, on one of HTTP_THREADS long-lived threads, which keep their database connections
-between requests (CONN_MAX_AGE). A request has its thread to itself, from its arrival to its
-response, so one that blocks (a post waiting for the database's write lock) holds up no
-other; when all are taken, requests wait for one. The request's other thread-sensitive work
-(the request_started and request_finished signals, which check those connections) runs on
-the same thread, through asgiref's ThreadSensitiveContext.
+between requests (CONN_MAX_AGE). A request has its thread to itself, from the end of its
+body (received before, by config/request_body.py) to its response, so one that blocks (a
+post waiting for the database's write lock) holds up no other; when all are taken, requests
+wait for one. The request's other thread-sensitive work (the request_started and
+request_finished signals, which check those connections) runs on the same thread, through
+asgiref's ThreadSensitiveContext.
 """
 
 import asyncio

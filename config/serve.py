@@ -14,9 +14,10 @@ APPLICATION = "config.asgi:application"
 # A message is at most 4,000 characters: frames far larger are refused before they are parsed.
 MAX_FRAME_BYTES = "65536"
 SERVERS = {
-    # daphne closes every socket after a day with code 1000, which htmx never retries.
+    # daphne, refusing bodies over our limits before reading them. It closes every socket
+    # after a day with code 1000, which htmx never retries: no timeout.
     "daphne": [
-        *("-m", "daphne", "--websocket_timeout", "-1"),
+        *("-m", "config.daphne_server", "--websocket_timeout", "-1"),
         *("--websocket-max-message-size", MAX_FRAME_BYTES),
         *("--websocket-max-frame-size", MAX_FRAME_BYTES),
     ],

@@ -100,6 +100,17 @@ ASGI_APPLICATION = "config.asgi.application"
 # same pages/s); they are for requests that block, a post waiting for the write lock or for
 # Redis, so that those hold up nothing else.
 HTTP_THREADS = int(os.environ.get("SOCICO_HTTP_THREADS", "16"))
+# A request's body is received whole before it takes one of those threads, within these
+# bounds (config/request_body.py, config/daphne_server.py); the largest legitimate body, an
+# admin form or a 4,000-character message, is far below them.
+MAX_REQUEST_BYTES = int(os.environ.get("SOCICO_MAX_REQUEST_BYTES", str(2**20)))
+REQUEST_BODY_SECONDS = float(os.environ.get("SOCICO_REQUEST_BODY_SECONDS", "10"))
+if MAX_REQUEST_BYTES < 1 or REQUEST_BODY_SECONDS <= 0:
+    raise ImproperlyConfigured(
+        "SOCICO_MAX_REQUEST_BYTES and SOCICO_REQUEST_BODY_SECONDS must be above zero."
+    )
+# Django's own limit on a parsed body agrees, for any path that reaches it another way.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 # Opening a SQLite connection (and setting WAL on it) took a third of each post's time. ORM
