@@ -3,13 +3,14 @@
 requirements.txt pins the versions these hold for; upgrading one of them runs these first.
 """
 
+import asyncio
 import inspect
 import threading
 from importlib.metadata import version
 from pathlib import Path
 
 import daphne.server
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from channels.sessions import InstanceSessionWrapper, SessionMiddleware
 from channels.testing import HttpCommunicator
 from django.core.handlers.asgi import ASGIHandler
@@ -26,6 +27,7 @@ from config.daphne_server import BoundedHTTPFactory, BoundedWebRequest
 from config.http import ThreadPoolASGIHandler
 from config.socket_auth import SocketSessionMiddleware
 from rooms.layers import REDIS_POOL_SIZE, RedisChannelLayer
+from rooms.publisher import server_loop
 
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
 # The packages whose internals the overrides below rely on.
@@ -201,4 +203,15 @@ def test_twisted_calls_the_body_hooks_config_daphne_server_refuses_from():
     ], (
         "config/daphne_server.py refuses bodies from Twisted's Request.gotLength and"
         f" handleContentChunk; Twisted {version('twisted')} calls them otherwise"
+    )
+
+
+async def test_asgiref_still_notes_the_loop_rooms_publisher_hands_events_to():
+    loop = asyncio.get_running_loop()
+
+    found = await sync_to_async(server_loop)()
+
+    assert found is loop, (
+        "rooms/publisher.py finds the server's event loop from sync code through asgiref's "
+        "SyncToAsync.threadlocal.main_event_loop (asgiref 3.13); it is no longer there"
     )
