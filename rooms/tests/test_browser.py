@@ -64,7 +64,7 @@ def test_two_users_chat_live_and_a_user_without_javascript_takes_part(browser, d
     expect(messages(carol, "Hello from Alice")).to_have_count(1)
     carol.fill("#id_body", "Carol here, without JavaScript")
     carol.click("#message-form button")
-    carol.wait_for_url("**/rooms/lobby/#message-*")
+    carol.wait_for_url("**/rooms/lobby/messages/*/#message-*")
     expect(messages(carol, "Carol here, without JavaScript")).to_have_count(1)
     expect(messages(alice, "Carol here, without JavaScript")).to_have_count(1)
     expect(messages(bob, "Carol here, without JavaScript")).to_have_count(1)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 async def seed(room, author, count):
     """`count` messages in the room, as the posting path would have left them."""
     await Message.objects.abulk_create(
-        Message(room=room, seq=seq, author=author, body=f"number {seq}")
+        Message(room=room, seq=seq, changed_seq=seq, author=author, body=f"number {seq}")
         for seq in range(1, count + 1)
     )
     await Room.objects.filter(pk=room.pk).aupdate(last_seq=count)
@@ -38,8 +38,8 @@ async def test_a_page_far_behind_gets_the_latest_page_and_a_link_to_where_it_was
     assert page.bodies == [f"number {seq}" for seq in range(newest - PAGE_SIZE + 1, newest + 1)]
     assert page.last_seq == newest
     notice = re.search(r'<p id="far-behind" role="status".*?</p>', frame, re.S)[0]
-    assert f"{newest - 10} new messages came while this page was away" in notice
-    assert f'href="/rooms/lobby/history/?before={11 + PAGE_SIZE}"' in notice
+    assert f"{newest - 10} messages and changes came while this page was away" in notice
+    assert 'href="/rooms/lobby/history/?after=10"' in notice
     assert await socket.receive_nothing()
 
     message = await sync_to_async(post_message)(room, alice, "live again")

@@ -178,7 +178,7 @@ async def test_redis_restarted_while_clients_are_connected_loses_nothing(
     status, location = await sync_to_async(post_over_http)(one, cookie, "during the outage")
     saved = await Message.objects.aget(body="during the outage")
     assert status == 303, "the post is saved and its sender sees it"
-    assert location == f"/rooms/lobby/#message-{saved.pk}"
+    assert location == f"/rooms/lobby/messages/{saved.pk}/#message-{saved.pk}"
     assert "Broadcast of room.message to room-" in one.log_path.read_text()
 
     redis_server.start()
