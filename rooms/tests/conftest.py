@@ -88,8 +88,9 @@ async def connect(application):
 
     `cookie` gives a session cookie of the test's own; `origin` the page's origin and `host`
     the Host header a browser sends with it; `address` the client's address (as the server
-    takes it from the proxy), none by default. Like the room page, the socket then says it
-    holds the room's messages so far (the #resume form); `resume=False` leaves that to the test.
+    takes it from the proxy), none by default; `handshake_seconds` how long the handshake may take. Like
+    the room page, the socket then says it holds the room's messages so far (the #resume
+    form); `resume=False` leaves that to the test.
     """
     opened = []
 
@@ -102,6 +103,7 @@ async def connect(application):
         expect_accept=True,
         resume=True,
         address=None,
+        handshake_seconds=1,
     ):
         headers = [(b"host", host), (b"origin", origin)]
         if user is not None and cookie is None:
@@ -111,7 +113,7 @@ async def connect(application):
         socket = WebsocketCommunicator(application, f"/ws/rooms/{slug}/", headers=headers)
         if address:
             socket.scope["client"] = (address, 50000)
-        connected, _ = await socket.connect()
+        connected, _ = await socket.connect(handshake_seconds)
         assert connected is expect_accept
         opened.append(socket)
         room = await Room.objects.filter(slug=slug).afirst()

@@ -24,7 +24,8 @@ async def test_sockets_opened_at_once_for_one_user_stay_within_the_cap(
 ):
     settings.MAX_SOCKETS_PER_USER = 20
 
-    sockets = await asyncio.gather(*(connect(user=alice, resume=False) for _ in range(40)))
+    opening = (connect(user=alice, resume=False, handshake_seconds=30) for _ in range(40))
+    sockets = await asyncio.gather(*opening)
 
     codes = [await refused_with(socket) for socket in sockets]
     assert set(codes) == {None, CLOSE_TOO_MANY_SOCKETS}
