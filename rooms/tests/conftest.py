@@ -88,9 +88,9 @@ async def connect(application):
 
     `cookie` gives a session cookie of the test's own; `origin` the page's origin and `host`
     the Host header a browser sends with it; `address` the client's address (as the server
-    takes it from the proxy), none by default; `handshake_seconds` how long the handshake may take. Like
-    the room page, the socket then says it holds the room's messages so far (the #resume
-    form); `resume=False` leaves that to the test.
+    takes it from the proxy), none by default; `handshake_seconds` how long the handshake
+    may take. Like the room page, the socket then says it holds the room's messages so far
+    (the #resume form); `resume=False` leaves that to the test.
     """
     opened = []
 
