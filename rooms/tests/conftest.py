@@ -7,6 +7,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from rooms import limits
 from rooms.models import Room
 from rooms.tests.servers import RedisServer, Server
 from rooms.tests.sessions import session_cookie
@@ -66,6 +67,23 @@ def fresh_cache(settings):
     settings.CACHES = {
         name: {**config, "KEY_PREFIX": uuid4().hex} for name, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """The rate limiter's clock, held at the start of a window (which never turns over in the
+    middle of a test) and moved by hand."""
+
+    class Clock:
+        now = 1_800_000_000.0
+
+        def time(self):
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(limits, "wall_clock", clock.time)
+    monkeypatch.setattr(limits, "uncounted_until", 0.0)  # no cache outage carried over
+    return clock
 
 
 @pytest.fixture(autouse=True)

@@ -6,27 +6,11 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from rooms import limits
 from rooms.consumers import CLOSE_POLICY_VIOLATION, CLOSE_TOO_MANY_SOCKETS
 from rooms.models import Message
 from rooms.tests.frames import htmx_frame, receive_frames
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The limiter's clock, at the start of a window, moved by hand."""
-
-    class Clock:
-        now = 1_800_000_000.0
-
-        def time(self):
-            return self.now
-
-    clock = Clock()
-    monkeypatch.setattr(limits.time, "time", clock.time)
-    return clock
 
 
 async def next_composer(socket):
