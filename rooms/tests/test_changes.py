@@ -261,3 +261,40 @@ def test_the_viewers_stylesheet_shows_their_own_controls(alice):
     assert "staff-may" in theirs.text
     assert "private" in mine["Cache-Control"]
     assert ".mine-only" not in guests.text
+
+
+def test_with_htmx_a_change_answers_nothing_to_swap_and_a_refusal_its_reason(posted, alice, bob):
+    htmx = {"HX-Request": "true"}
+
+    done = client_for(alice).post(url(posted, "reactions/"), {"emoji": "👀"}, headers=htmx)
+    refused = client_for(bob).post(url(posted, "delete/"), headers=htmx)
+
+    assert done.status_code == 204, "the room's broadcast shows it, on this page too"
+    assert refused.status_code == 403
+    assert refused["HX-Retarget"] == "#connection-status"
+    assert 'id="connection-status"' in refused.text
+    assert "You can only delete your own messages." in refused.text
+
+
+def test_with_htmx_the_edit_form_replaces_the_message_and_saving_shows_it(posted, alice):
+    client, htmx = client_for(alice), {"HX-Request": "true"}
+
+    form = client.get(url(posted, "edit/"), headers=htmx)
+    saved = client.post(url(posted, "edit/"), {"edit-body": "in place"}, headers=htmx)
+
+    assert form.text.lstrip().startswith("<form")
+    assert 'hx-target="#message-' in form.text
+    assert saved.status_code == 200
+    assert ">in place</p>" in saved.text
+    assert "<article" not in saved.text, "the message's inside, swapped into its article"
+    assert 'id="last-seq"' not in saved.text, "only the socket moves the page's position"
+
+
+def test_older_and_newer_pages_of_history(room, alice, unlimited_posting):
+    posted = [post_message(room, alice, f"number {n}") for n in range(120)]
+
+    newer = Client().get(f"/rooms/lobby/history/?after={posted[9].seq}").text
+
+    shown = [int(pk) for pk in re.findall(r'<article[^>]* id="message-(\d+)"', newer)]
+    assert shown == [m.pk for m in posted[10:60]]
+    assert f"?after={posted[59].seq}" in newer
