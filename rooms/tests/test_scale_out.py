@@ -257,6 +257,7 @@ async def test_uvicorn_serves_pages_posts_and_sockets_alongside_daphne(
     await asyncio.wait_for(on_uvicorn.open.wait(), 30)
 
     await on_uvicorn.send("over the uvicorn socket")
+    await eventually(lambda: all_pages_whole([on_daphne, on_uvicorn], 1), what="the first")
     status, _ = await sync_to_async(post_over_http)(uvicorn, cookie, "through the uvicorn form")
 
     assert status == 303
