@@ -68,3 +68,8 @@ async def receive_until_quiet(socket, quiet=0.5):
     while not await socket.receive_nothing(timeout=quiet):
         frames.append(await socket.receive_from())
     return [frame for frame in frames if not frame.startswith(PRESENCE)]
+
+
+async def nothing_more(socket, quiet=0.3):
+    """Whether the socket is sent nothing but who-is-here updates for `quiet` seconds."""
+    return await receive_until_quiet(socket, quiet) == []

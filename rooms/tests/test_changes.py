@@ -10,7 +10,7 @@ from django.test import Client
 
 from rooms.models import Message, Reaction, Removal, Room
 from rooms.posting import edit_message, post_message, toggle_reaction
-from rooms.tests.frames import receive_frames
+from rooms.tests.frames import nothing_more, receive_frames
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -231,7 +231,7 @@ async def test_a_page_that_missed_changes_catches_up_to_what_a_fresh_load_shows(
     fresh = Page((await sync_to_async(bob_client.get)("/rooms/lobby/")).text)
     assert page.messages == fresh.messages
     assert page.position == fresh.position == 7
-    assert await socket.receive_nothing()
+    assert await nothing_more(socket)
 
 
 async def test_a_deletion_in_the_admin_takes_its_place_too(connect, room, alice, bob, admin_client):
