@@ -155,6 +155,7 @@ class Bench:
             await self.fan_out_table(everything)
             await self.latency_at_40(everything)
             await self.posts(socicos, baselines["B1"])
+            await self.catch_ups(socicos)
             await self.idle_memory(everything)
         finally:
             for server in everything.values():
@@ -251,6 +252,16 @@ class Bench:
                 x_b1=rate / b1_rate,
                 goal=f"{'PASS' if rate >= 300 else 'MISS'} >= 300 posts/s (saved)",
             )
+
+    async def catch_ups(self, socicos):
+        """A page resuming 100 changes behind (a replay) and 10,000 behind (the latest page)."""
+        newest = socico_db.last_seq(socico_db.CATCH_UP_SLUG)
+        for behind, scenario in [(100, "catch-up, 100 changes"), (10_000, "10,000 changes behind")]:
+            for name, server in socicos.items():
+                ms, cpu_ms = await clients.resume_ms(
+                    server, socico_db.CATCH_UP_SLUG, newest - behind, count=20
+                )
+                self.add(scenario, name, ms, "ms per resume", cpu_us=cpu_ms * 1000)
 
     async def idle_memory(self, servers_):
         count = self.args.idle

@@ -208,3 +208,19 @@ async def requests_per_second(port, path, seconds, connections=16):
     start = time.monotonic()
     await asyncio.gather(*(client() for _ in range(connections)))
     return done / (time.monotonic() - start)
+
+
+async def resume_ms(server, slug, page_seq, count):
+    """Median milliseconds from a page's resume frame to the server's answer, `count` pages
+    in turn, and the server's CPU milliseconds per answer."""
+    cpu_before = server.cpu_seconds()
+    times = []
+    for _ in range(count):
+        async with connect(server.ws_url(slug), origin=server.origin, compression=None) as socket:
+            started = time.perf_counter()
+            await socket.send(json.dumps({"last_seq": str(page_seq)}))
+            while (await socket.recv()).startswith('<p id="presence"'):
+                pass
+            times.append((time.perf_counter() - started) * 1000)
+    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / count
+    return statistics.median(times), cpu_ms

@@ -9,6 +9,9 @@ import secrets
 
 SLUG = "bench"
 HISTORY = 50  # messages on the room page, as a full page shows
+# A room long enough for a page 10,000 changes behind, the last 100 of them edits and posts.
+CATCH_UP_SLUG = "catch-up"
+CATCH_UP_HISTORY = 10_100
 # Idle sockets are spread over rooms of a hundred or so, as readers of a chat are: ten
 # thousand in one room would measure that room's presence announcements, not idling.
 IDLE_ROOMS = [f"idle-{n}" for n in range(100)]
@@ -53,6 +56,24 @@ def prepare(env):
     seeder = get_user_model().objects.create_user("seeder")
     for n in range(HISTORY):
         post_message(room, seeder, f"history message {n}: " + "words " * 10)
+    seed_catch_up_room(seeder)
+
+
+def seed_catch_up_room(author):
+    """CATCH_UP_HISTORY positions: messages, the last fifty edits of some of them."""
+    from rooms.models import Message, Room
+    from rooms.posting import edit_message
+
+    room = Room.objects.create(name="Catch-up", slug=CATCH_UP_SLUG)
+    posted = CATCH_UP_HISTORY - 50
+    Message.objects.bulk_create(
+        Message(room=room, seq=seq, changed_seq=seq, author=author, body=f"catch-up {seq}")
+        for seq in range(1, posted + 1)
+    )
+    Room.objects.filter(pk=room.pk).update(last_seq=posted)
+    # Half of them before a page 100 behind, which sees them change; half after, which it gets.
+    for message in Message.objects.filter(room=room, seq__gt=posted - 75, seq__lte=posted - 25):
+        edit_message(message, author, f"{message.body}, edited")
 
 
 def session_cookie(username):
@@ -65,7 +86,7 @@ def session_cookie(username):
     return f"sessionid={client.cookies['sessionid'].value}"
 
 
-def last_seq():
+def last_seq(slug=SLUG):
     from rooms.models import Room
 
-    return Room.objects.get(slug=SLUG).last_seq
+    return Room.objects.get(slug=slug).last_seq

@@ -1,42 +1,60 @@
 """How a change reaches browsers: rendered once, published as finished HTML to its room's group.
 
-Every consumer forwards the HTML untouched; the page swaps it in out of band. Publishing never
-waits for the channel layer (rooms/publisher.py).
+Every change is a `room.change` event at its room position; every consumer forwards the HTML
+untouched, in position order; the page swaps it in out of band. Publishing never waits for the
+channel layer (rooms/publisher.py).
 """
 
 from django.template.loader import render_to_string
 
 from rooms.events import room_event, user_event
-from rooms.fragments import message_html
+from rooms.fragments import message_html, shown
+from rooms.models import Message
 from rooms.publisher import publish
 
 
-def render_appended(messages):
-    """The frame that adds messages to the end of #messages."""
+def render_appended(messages, position):
+    """The frame that adds messages to the end of #messages; the page is then at `position`."""
     return render_to_string(
-        "rooms/_messages_oob.html",
-        {"messages_html": message_html(messages), "last_seq": messages[-1].seq},
+        "rooms/_changes_oob.html", {"appended_html": message_html(messages), "position": position}
     )
+
+
+def render_changes(changes, position):
+    """The frame that applies `changes` (history.Changes) to a page that was at position."""
+    context = {
+        "removed": changes.removed,
+        "changed": changes.changed,
+        "appended_html": message_html(changes.appended),
+        "position": position,
+    }
+    return render_to_string("rooms/_changes_oob.html", context)
+
+
+def change_event(room_id, seq, html):
+    return room_event("room.change", room_id, seq=seq, html=html)
 
 
 def message_event(message):
-    """The room event that carries a new message, rendered once for every recipient."""
-    return room_event(
-        "room.message",
-        message.room_id,
-        seq=message.seq,
-        pk=message.pk,
-        html=render_appended([message]),
-    )
+    """The event that carries a new message, rendered once for every recipient."""
+    return change_event(message.room_id, message.seq, render_appended([message], message.seq))
 
 
 def message_created(message):
     publish(message_event(message))
 
 
-def message_deleted(message):
-    html = render_to_string("rooms/_message_removed.html", {"message": message})
-    publish(room_event("room.removal", message.room_id, html=html))
+def message_changed(message_pk, seq):
+    """Publish the message as it is now (an edit, a reaction) as the change at `seq`."""
+    # None if deleted since: its removal comes after.
+    for message in shown(Message.objects.filter(pk=message_pk)):
+        html = render_to_string("rooms/_changes_oob.html", {"changed": [message], "position": seq})
+        publish(change_event(message.room_id, seq, html))
+
+
+def message_removed(room_id, message_pk, seq):
+    html = render_to_string("rooms/_changes_oob.html", {"removed": [message_pk], "position": seq})
+    publish(change_event(room_id, seq, html))
 
 
 def access_changed(room_id):

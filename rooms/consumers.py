@@ -75,7 +75,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     room = None
     user_id = None
     session_key = None
-    # The pending check on held broadcasts (see room_message).
+    # The pending check on held broadcasts (see room_change).
     gap_timer = None
     # The task writing the outbox to the socket, from the handshake until the socket leaves:
     # one for the socket's life, not one per burst (BENCHMARKS.md).
@@ -266,7 +266,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         async with self.delivering:
             await self.catch_up(after=max(page_seq, self.sequence.last_seq or 0))
 
-    async def room_message(self, event):
+    async def room_change(self, event):
         for frame in self.sequence.offer(event["seq"], event["html"]):
             await self.send(text_data=frame)
         self.watch_gap()
@@ -335,50 +335,49 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
         return position
 
-    async def room_removal(self, event):
-        await self.send(text_data=event["html"])
-
     async def room_presence(self, event):
         await self.send(text_data=event["html"])
 
     async def catch_up(self, *, after):
-        """Send what the page lacks after seq `after` (once its access is checked again): every
-        message in pages, then what was held behind them; or, too far behind, the latest page."""
+        """Send what the page lacks after position `after` (once its access is checked again):
+        every change, each message once as it is now, then what was held behind them; or, too
+        far behind, the latest page."""
         room_seq = await self.readable_position()
         if room_seq is None:
             return
         if too_far_behind(after, room_seq):
-            html, last_seq = await self.render_latest(after, room_seq)
-            await self.send(text_data=html)
-            after = max(room_seq, last_seq)
+            html, position = await self.render_latest(after, room_seq)
         else:
-            while frame := await self.render_missed(after):
-                html, after = frame
-                await self.send(text_data=html)
-            # Messages up to room_seq that were not found have been deleted.
-            after = max(after, room_seq)
-        for frame in self.sequence.advance(after):
+            html, position = await self.render_changes(after, room_seq)
+        if html:
+            await self.send(text_data=html)
+        for frame in self.sequence.advance(position):
             await self.send(text_data=frame)
         self.watch_gap()
 
     @database_sync_to_async
-    def render_missed(self, after):
-        messages = history.messages_after(self.room, after)
-        if not messages:
-            return None
-        return broadcast.render_appended(messages), messages[-1].seq
+    def render_changes(self, after, room_seq):
+        changes = history.changes_after(self.room, after)
+        # Every change up to room_seq is in the database: those not found left nothing to show.
+        position = max(changes.position, room_seq)
+        if not (changes.appended or changes.changed or changes.removed):
+            return None, position
+        return broadcast.render_changes(changes, position), position
 
     @database_sync_to_async
     def render_latest(self, after, room_seq):
-        """The room's latest page in place of #messages, with a link to where the page was."""
+        """The room's latest page in place of #messages, with a link to where the page was.
+
+        The room's position is read before the page, so the page shows at least as much."""
         page = history.page_before(self.room)
         context = {
             "room": self.room,
             "page": page,
+            "position": room_seq,
             "missed": room_seq - after,
-            "resume_before": after + 1 + history.PAGE_SIZE,
+            "resume_after": after,
         }
-        return render_to_string("rooms/_latest_page_oob.html", context), page.last_seq
+        return render_to_string("rooms/_latest_page_oob.html", context), room_seq
 
     async def session_user(self):
         """Who the socket's session belongs to now: a logout in another tab ends it here too."""

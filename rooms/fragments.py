@@ -1,9 +1,10 @@
-"""Each message's HTML, rendered once per process and reused by every page, post and broadcast.
+"""Each message's HTML, rendered once per process and version and reused by every page, post
+and broadcast.
 
-A posted message never changes (the admin may only delete it), so its rooms/_message.html is
-cached. The cache is each process's own memory: nothing to keep consistent between processes,
-and no round trip. An author renamed since keeps the old name in fragments cached earlier, for
-up to FRAGMENT_SECONDS, as in the frames pages were already sent.
+A fragment is cached under the message's version (changed_seq: an edit or a reaction makes a new
+one), in each process's own memory: nothing to keep consistent between processes, and no round
+trip. An author renamed (or a room's slug changed) since keeps the old name in fragments cached
+earlier, for up to FRAGMENT_SECONDS, as in the frames pages were already sent.
 
 A cachetools TTLCache, not Django's local-memory cache: that one validates each key for
 memcached and pickles each value, which cost a room page of fifty messages a tenth of its
@@ -13,10 +14,11 @@ time.
 from threading import Lock
 
 from cachetools import TTLCache
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from rooms.models import Message
+from rooms.models import Message, Reaction
 
 # About 1 KB each; read and filled by HTTP threads and the sockets' thread alike.
 FRAGMENT_SECONDS = 3600
@@ -26,13 +28,14 @@ rendered_messages_lock = Lock()
 
 def cache_key(message):
     # The creation time too: a restored or flushed database hands out primary keys again.
-    return f"message-{message.pk}-{message.created_at.timestamp()}"
+    return f"message-{message.pk}-{message.created_at.timestamp()}-{message.changed_seq}"
 
 
-def message_html(messages):
-    """rooms/_message.html of each message, in order, as one string.
+def message_html(messages, current=None):
+    """rooms/_message.html of each message, in order, as one string; the one whose pk is
+    `current` (a permalink's) marked with aria-current for this page.
 
-    `messages` are Message rows, or rows of only (pk, seq, created_at) for a page of history:
+    `messages` are Message rows, or rows of only (pk, seq, created_at, changed_seq) for a page:
     the rest of a message is loaded only when its fragment is not cached. One deleted since
     its row was read is left out.
     """
@@ -48,13 +51,16 @@ def message_html(messages):
     with rendered_messages_lock:
         rendered_messages.update(rendered)
     html |= rendered
+    for key, message in zip(keys, messages, strict=True):
+        if message.pk == current and key in html:
+            html[key] = html[key].replace("<article ", '<article aria-current="true" ', 1)
     # One string: a template loop over fifty fragments cost the room page a tenth of its time.
     return mark_safe("".join(html[key] for key in keys if key in html))
 
 
 def whole(messages):
-    """The messages as Message rows with their authors, loading those read as narrow rows."""
-    loaded = Message.objects.select_related("author").in_bulk(
+    """The messages as Message rows with what their fragments show, loading narrow rows."""
+    loaded = shown(Message.objects).in_bulk(
         [message.pk for message in messages if not isinstance(message, Message)]
     )
     for message in messages:
@@ -62,3 +68,11 @@ def whole(messages):
             message = loaded.get(message.pk)  # None: deleted since
         if message is not None:
             yield message
+
+
+def shown(messages):
+    """The `messages` queryset with what their fragments show: author, room, reactions, and
+    who reacted."""
+    return messages.select_related("author", "room").prefetch_related(
+        Prefetch("reactions", Reaction.objects.select_related("user"))
+    )

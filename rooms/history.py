@@ -1,30 +1,39 @@
-"""Pages of a room's messages, oldest first within a page, by per-room seq."""
+"""Pages of a room's messages (oldest first within a page, by per-room seq), and the changes a
+page missed."""
 
 from dataclasses import dataclass
 from functools import cached_property
 
-from rooms.fragments import message_html
+from rooms.fragments import message_html, shown
 
 PAGE_SIZE = 50
+# What names each message's cached fragment; whole messages are loaded for misses only.
+NARROW = ("pk", "seq", "created_at", "changed_seq")
 
 
 @dataclass
 class Page:
-    messages: list  # rows of (pk, seq, created_at), oldest first
+    messages: list  # narrow rows (NARROW), oldest first
     has_older: bool
+    has_newer: bool = False
+    current: int | None = None  # a permalink's message, marked on its page
 
     @property
     def first_seq(self):
         return self.messages[0].seq if self.messages else None
 
-    @cached_property
-    def html(self):
-        """The messages' HTML, each rendered at most once per process (rooms/fragments.py)."""
-        return message_html(self.messages)
-
     @property
     def last_seq(self):
         return self.messages[-1].seq if self.messages else 0
+
+    @cached_property
+    def html(self):
+        """The messages' HTML, each rendered at most once per process (rooms/fragments.py)."""
+        return message_html(self.messages, current=self.current)
+
+
+def narrow(messages):
+    return messages.values_list(*NARROW, named=True)
 
 
 def page_before(room, seq=None):
@@ -32,11 +41,49 @@ def page_before(room, seq=None):
     newest_first = room.messages.order_by("-seq")
     if seq is not None:
         newest_first = newest_first.filter(seq__lt=seq)
-    # What names each message's cached fragment; whole messages are loaded for misses only.
-    rows = list(newest_first.values_list("pk", "seq", "created_at", named=True)[: PAGE_SIZE + 1])
+    rows = list(narrow(newest_first)[: PAGE_SIZE + 1])
     return Page(messages=rows[:PAGE_SIZE][::-1], has_older=len(rows) > PAGE_SIZE)
 
 
-def messages_after(room, seq, *, limit=PAGE_SIZE):
-    """Up to limit messages after seq, oldest first."""
-    return list(room.messages.select_related("author").filter(seq__gt=seq).order_by("seq")[:limit])
+def page_after(room, seq):
+    """The PAGE_SIZE messages after seq, oldest first."""
+    rows = list(narrow(room.messages.filter(seq__gt=seq).order_by("seq"))[: PAGE_SIZE + 1])
+    return Page(messages=rows[:PAGE_SIZE], has_older=True, has_newer=len(rows) > PAGE_SIZE)
+
+
+def page_around(room, seq, current):
+    """Half a page of messages on each side of seq, and the message at seq (`current`)."""
+    half = PAGE_SIZE // 2
+    older = list(narrow(room.messages.filter(seq__lt=seq).order_by("-seq"))[: half + 1])
+    rest = list(narrow(room.messages.filter(seq__gte=seq).order_by("seq"))[: half + 2])
+    return Page(
+        messages=older[:half][::-1] + rest[: half + 1],
+        has_older=len(older) > half,
+        has_newer=len(rest) > half + 1,
+        current=current,
+    )
+
+
+@dataclass
+class Changes:
+    """What changed in a room after a page's position: the messages it lacks (appended, by
+    seq), those it shows that changed (replaced) and those deleted (removed)."""
+
+    appended: list
+    changed: list
+    removed: list
+    position: int  # the last change's position
+
+
+def changes_after(room, seq):
+    """Every change after position seq, each message once as it is now."""
+    messages = list(shown(room.messages.filter(changed_seq__gt=seq).order_by("seq")))
+    removals = list(room.removals.filter(seq__gt=seq).values_list("seq", "message_pk"))
+    return Changes(
+        appended=[message for message in messages if message.seq > seq],
+        changed=[message for message in messages if message.seq <= seq],
+        removed=[message_pk for _, message_pk in removals],
+        position=max(
+            [seq, *(m.changed_seq for m in messages), *(position for position, _ in removals)]
+        ),
+    )

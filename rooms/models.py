@@ -1,8 +1,18 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 MESSAGE_MAX_LENGTH = 4000
+# What a message can be boosted with: (emoji, its name for screen readers and titles).
+REACTIONS = [
+    ("👍", "thumbs up"),
+    ("❤️", "heart"),
+    ("😂", "laughing"),
+    ("🎉", "party"),
+    ("👀", "eyes"),
+]
 
 
 class RoomQuerySet(models.QuerySet):
@@ -83,6 +93,11 @@ class Message(models.Model):
     )
     body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The room position of the message's latest change (its posting, an edit, a reaction): a
+    # page's catch-up sends every message changed after the page's position.
+    changed_seq = models.PositiveBigIntegerField(editable=False)
+    reaction_choices = REACTIONS
 
     class Meta:
         ordering = ["room", "seq"]
@@ -90,13 +105,82 @@ class Message(models.Model):
             # Also the index behind "latest N of a room" and "after seq X in a room".
             models.UniqueConstraint(fields=["room", "seq"], name="message_room_seq_unique"),
         ]
+        indexes = [models.Index(fields=["room", "changed_seq"], name="message_room_changed")]
 
     def __str__(self):
         return f"{self.author} in {self.room}: {self.body[:40]}"
 
+    def save(self, *args, **kwargs):
+        if self.changed_seq is None:
+            self.changed_seq = self.seq  # last changed when it was posted
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("rooms:message", args=[self.room.slug, self.pk])
+
     @property
     def dom_id(self):
         return f"message-{self.pk}"
+
+    def reaction_groups(self):
+        """A ReactionGroup per emoji reacted with, in REACTIONS order."""
+        if self.changed_seq == self.seq:
+            return []  # a message never changed has no reactions: no query for it
+        users = {}
+        for reaction in self.reactions.all():
+            users.setdefault(reaction.emoji, []).append(reaction.user)
+        return [
+            ReactionGroup(emoji, name, users[emoji]) for emoji, name in REACTIONS if emoji in users
+        ]
+
+
+@dataclass
+class ReactionGroup:
+    emoji: str
+    name: str
+    users: list
+
+    @property
+    def names(self):
+        return ", ".join(user.get_username() for user in self.users)
+
+    @property
+    def viewer_keys(self):
+        """Who reacted, as the viewer's stylesheet names users (rooms/views.py viewer_css)."""
+        return " ".join(f"u{user.pk}" for user in self.users)
+
+
+class Reaction(models.Model):
+    """One user's boost of a message with one of REACTIONS."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=8)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user", "emoji"], name="reaction_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.emoji} message {self.message_id}"
+
+
+class Removal(models.Model):
+    """A message's deletion, at its position in the room: pages that missed it learn of it."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="removals")
+    seq = models.PositiveBigIntegerField()
+    message_pk = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["room", "seq"], name="removal_room_seq_unique"),
+        ]
+
+    def __str__(self):
+        return f"message {self.message_pk} removed at {self.seq} in room {self.room_id}"
 
 
 class Presence(models.Model):

@@ -1,41 +1,112 @@
-"""The one path from "a message was posted" to "every client has its HTML"."""
+"""The one path from "something changed in a room" to "every client has its HTML".
+
+Every change (a message posted, edited, deleted, a reaction toggled) takes the room's next
+position under the room's row lock, and is broadcast once committed: so per room, position
+order is commit order, and a page that holds position N and is sent N + 2 knows it missed N + 1.
+"""
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from rooms import broadcast, limits
-from rooms.models import Message, Room
+from rooms.models import REACTIONS, Message, Reaction, Removal, Room
 
 
 class NotAllowed(Exception):
-    """The author may not post in (or even see) the room any more."""
+    """The user may not change anything in (or even see) the room any more, or the message
+    is gone."""
+
+
+class NotYours(Exception):
+    """Only a message's author may change it (and staff delete it)."""
 
 
 def post_message(room, author, body):
-    """Save a message at the room's next seq and broadcast it once it is committed.
+    """Save a message at the room's next position; broadcast it once committed.
 
-    Checked on every post, whatever the caller checked before: the author's rate (raises
+    Checked on every change, whatever the caller checked before: the user's rate (raises
     limits.RateLimited) and their access to the room (raises NotAllowed).
     """
     limits.count(f"post:{author.pk}", settings.POST_RATE)
     with transaction.atomic():
-        # The row lock makes concurrent posts to one room commit in seq order, so a
-        # client that holds seq N and is sent N + 2 knows for sure it missed N + 1.
-        locked = (
-            Room.objects.visible_to(author)
-            .select_for_update()
-            .only("last_seq")
-            .filter(pk=room.pk)
-            .first()
+        seq = take_position(Room.objects.visible_to(author), room.pk)
+        message = Message.objects.create(
+            room=room, seq=seq, changed_seq=seq, author=author, body=body
         )
-        if locked is None:
-            raise NotAllowed
-        # Above every seq in use too, so a counter rolled back (a restore, a hand edit) heals
-        # here; asked after the lock is ours, so it sees every post committed before.
-        highest = Message.objects.filter(room=room).aggregate(seq=Max("seq"))["seq"] or 0
-        locked.last_seq = max(locked.last_seq, highest) + 1
-        locked.save(update_fields=["last_seq"])
-        message = Message.objects.create(room=room, seq=locked.last_seq, author=author, body=body)
         transaction.on_commit(lambda: broadcast.message_created(message))
     return message
+
+
+def edit_message(message, editor, body):
+    if message.author_id != editor.pk:
+        raise NotYours("You can only edit your own messages.")
+    limits.count(f"post:{editor.pk}", settings.POST_RATE)
+    with transaction.atomic():
+        seq = take_position(Room.objects.visible_to(editor), message.room_id)
+        edited_at = timezone.now()
+        if not Message.objects.filter(pk=message.pk).update(
+            body=body, edited_at=edited_at, changed_seq=seq
+        ):
+            raise NotAllowed  # deleted meanwhile
+        message.body, message.edited_at, message.changed_seq = body, edited_at, seq
+        transaction.on_commit(lambda: broadcast.message_changed(message.pk, seq))
+    return message
+
+
+def delete_message(message, user):
+    """Delete a message (its author, or staff); the deletion takes its position on the way
+    (record_removal, called for every deletion of a message, the admin's too)."""
+    if message.author_id != user.pk and not user.is_staff:
+        raise NotYours("You can only delete your own messages.")
+    limits.count(f"post:{user.pk}", settings.POST_RATE)
+    with transaction.atomic():
+        if not Room.objects.visible_to(user).filter(pk=message.room_id).exists():
+            raise NotAllowed
+        if not Message.objects.filter(pk=message.pk).exists():
+            raise NotAllowed  # deleted meanwhile
+        message.delete()
+
+
+def record_removal(message):
+    """Give a message's deletion, in the transaction deleting it, its place in the room."""
+    seq = take_position(Room.objects.all(), message.room_id)
+    Removal.objects.create(room_id=message.room_id, seq=seq, message_pk=message.pk)
+    room_id, message_pk = message.room_id, message.pk
+    transaction.on_commit(lambda: broadcast.message_removed(room_id, message_pk, seq))
+
+
+def toggle_reaction(message, user, emoji):
+    """Add the user's reaction with `emoji` to the message, or take it back."""
+    if emoji not in dict(REACTIONS):
+        raise ValueError(f"React with one of {' '.join(dict(REACTIONS))}.")
+    limits.count(f"post:{user.pk}", settings.POST_RATE)
+    with transaction.atomic():
+        seq = take_position(Room.objects.visible_to(user), message.room_id)
+        if not Message.objects.filter(pk=message.pk).update(changed_seq=seq):
+            raise NotAllowed  # deleted meanwhile
+        taken_back, _ = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
+        if not taken_back:
+            Reaction.objects.create(message=message, user=user, emoji=emoji)
+        transaction.on_commit(lambda: broadcast.message_changed(message.pk, seq))
+
+
+def take_position(rooms, room_id):
+    """Lock the room (among `rooms`: NotAllowed if not there) and take its next position."""
+    locked = rooms.select_for_update().only("last_seq").filter(pk=room_id).first()
+    if locked is None:
+        raise NotAllowed
+    # Above every position in use too, so a counter rolled back (a restore, a hand edit) heals
+    # here; asked after the lock is ours, so it sees every change committed before.
+    in_use = Room.objects.filter(pk=room_id).values_list(
+        Subquery(latest(Message.objects.filter(room=OuterRef("pk")), "changed_seq")),
+        Subquery(latest(Removal.objects.filter(room=OuterRef("pk")), "seq")),
+    )
+    locked.last_seq = max(locked.last_seq, *(seq or 0 for seq in in_use.get())) + 1
+    locked.save(update_fields=["last_seq"])
+    return locked.last_seq
+
+
+def latest(changes, field):
+    return changes.order_by(f"-{field}").values(field)[:1]

@@ -6,14 +6,17 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from rooms import broadcast
+from rooms import broadcast, posting
 from rooms.models import Message, Room
 from rooms.usernames import remember_skeletons
 
 
 @receiver(post_delete, sender=Message)
-def remove_deleted_message_from_pages(sender, instance, **kwargs):
-    transaction.on_commit(partial(broadcast.message_deleted, instance))
+def give_the_deletion_its_place(sender, instance, origin, **kwargs):
+    # Every deletion (the author's, staff's, the admin's, a deleted user's messages) takes its
+    # room's next position, so pages that missed it learn of it; not when the room goes too.
+    if not isinstance(origin, Room) and getattr(origin, "model", None) is not Room:
+        posting.record_removal(instance)
 
 
 @receiver(post_save, sender=Room)

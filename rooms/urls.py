@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rooms import views
+from rooms import message_views, views
 
 app_name = "rooms"
 urlpatterns = [
@@ -8,4 +8,9 @@ urlpatterns = [
     path("rooms/<slug:slug>/", views.room, name="room"),
     path("rooms/<slug:slug>/history/", views.older_messages, name="history"),
     path("rooms/<slug:slug>/messages/", views.post, name="post"),
+    path("rooms/<slug:slug>/messages/<int:pk>/", message_views.message, name="message"),
+    path("rooms/<slug:slug>/messages/<int:pk>/edit/", message_views.edit, name="edit"),
+    path("rooms/<slug:slug>/messages/<int:pk>/delete/", message_views.delete, name="delete"),
+    path("rooms/<slug:slug>/messages/<int:pk>/reactions/", message_views.react, name="react"),
+    path("viewer.css", views.viewer_css, name="viewer-css"),
 ]

@@ -2,8 +2,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
-from django.views.decorators.vary import vary_on_headers
+from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
 from rooms import history, presence
 from rooms.forms import MessageForm
@@ -26,14 +27,15 @@ def index(request):
 
 @require_safe
 def room(request, slug):
-    return room_page(request, slug)
+    return room_page(request, visible_room(request, slug))
 
 
-def room_page(request, slug, form=None, error=None, status=200):
-    room = visible_room(request, slug)
-    context = {
+def room_page(request, room, page=None, form=None, error=None, status=200, **context):
+    """A live room page: the newest messages, or `page`; `room` read before either, so the
+    position its #last-seq holds is no later than what the page shows."""
+    context |= {
         "room": room,
-        "page": history.page_before(room),
+        "page": page or history.page_before(room),
         "form": form or MessageForm(),
         "error": error,
         "here": presence.here(room.pk),
@@ -45,13 +47,20 @@ def room_page(request, slug, form=None, error=None, status=200):
 @vary_on_headers("HX-Request")  # a fragment for htmx, a page otherwise: caches keep both
 def older_messages(request, slug):
     room = visible_room(request, slug)
-    try:
-        before = int(request.GET["before"])
-    except (KeyError, ValueError):
-        before = None
-    context = {"room": room, "page": history.page_before(room, before)}
+    if (after := whole_number(request.GET.get("after"))) is not None:
+        page = history.page_after(room, after)
+    else:
+        page = history.page_before(room, whole_number(request.GET.get("before")))
+    context = {"room": room, "page": page}
     template = "rooms/_history_page.html" if request.htmx else "rooms/history.html"
     return render(request, template, context)
+
+
+def whole_number(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def refused(request, target, form, error=None, status=422):
@@ -59,7 +68,7 @@ def refused(request, target, form, error=None, status=422):
     if request.htmx:
         context = {"form": form, "room": target, "error": error}
         return render(request, "rooms/_composer.html", context, status=status)
-    return room_page(request, target.slug, form=form, error=error, status=status)
+    return room_page(request, target, form=form, error=error, status=status)
 
 
 @require_POST
@@ -78,4 +87,15 @@ def post(request, slug):
         raise Http404 from None
     if request.htmx:
         return HttpResponse(message_html([message]))
-    return HttpResponseRedirect(f"{target.get_absolute_url()}#{message.dom_id}", status=303)
+    # The message's permalink: found even when it is no longer among the newest.
+    return HttpResponseRedirect(f"{message.get_absolute_url()}#{message.dom_id}", status=303)
+
+
+@require_safe
+@vary_on_cookie
+def viewer_css(request):
+    """What differs per viewer in fragments rendered once for all: the controls on their own
+    messages, their reactions. The strict CSP allows a stylesheet from us, not inline style."""
+    response = render(request, "rooms/viewer.css", content_type="text/css")
+    patch_cache_control(response, private=True, max_age=3600)
+    return response

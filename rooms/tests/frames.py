@@ -31,6 +31,9 @@ async def receive_frames(socket, count, seconds=2):
 MESSAGE = re.compile(r'<article id="message-(\d+)".*?<p class="body[^"]*">([^<]*)</p>', re.S)
 APPEND = re.compile(r'<div hx-swap-oob="beforeend:#messages">(.*?)</div>\s*(?=<input|$)', re.S)
 DELETE = re.compile(r'<div id="message-(\d+)" hx-swap-oob="delete"></div>')
+CHANGE = re.compile(
+    r'<div id="message-(\d+)" hx-swap-oob="innerHTML">.*?<p class="body[^"]*">([^<]*)</p>', re.S
+)
 REPLACE = re.compile(r'<div id="messages" hx-swap-oob="innerHTML">(.*?)</div>\s*(?=<input|$)', re.S)
 LAST_SEQ = re.compile(r'id="last-seq" name="last_seq" value="(\d+)"')
 
@@ -51,6 +54,8 @@ class PageModel:
             self.messages += [(int(pk), body) for pk, body in MESSAGE.findall(content)]
         for pk in DELETE.findall(frame):
             self.messages = [m for m in self.messages if m[0] != int(pk)]
+        for pk, body in CHANGE.findall(frame):
+            self.messages = [(m[0], body if m[0] == int(pk) else m[1]) for m in self.messages]
 
     @property
     def bodies(self):
@@ -63,3 +68,8 @@ async def receive_until_quiet(socket, quiet=0.5):
     while not await socket.receive_nothing(timeout=quiet):
         frames.append(await socket.receive_from())
     return [frame for frame in frames if not frame.startswith(PRESENCE)]
+
+
+async def nothing_more(socket, quiet=0.3):
+    """Whether the socket is sent nothing but who-is-here updates for `quiet` seconds."""
+    return await receive_until_quiet(socket, quiet) == []

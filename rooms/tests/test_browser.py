@@ -64,7 +64,7 @@ def test_two_users_chat_live_and_a_user_without_javascript_takes_part(browser, d
     expect(messages(carol, "Hello from Alice")).to_have_count(1)
     carol.fill("#id_body", "Carol here, without JavaScript")
     carol.click("#message-form button")
-    carol.wait_for_url("**/rooms/lobby/#message-*")
+    carol.wait_for_url("**/rooms/lobby/messages/*/#message-*")
     expect(messages(carol, "Carol here, without JavaScript")).to_have_count(1)
     expect(messages(alice, "Carol here, without JavaScript")).to_have_count(1)
     expect(messages(bob, "Carol here, without JavaScript")).to_have_count(1)
@@ -84,7 +84,7 @@ def test_without_javascript_an_empty_post_shows_the_error(browser, daphne_server
 def post_meanwhile(room, author, body):
     """Post through the real posting path, from a thread free of Playwright's event loop."""
     with ThreadPoolExecutor(1) as thread:
-        thread.submit(post_message, room, author, body).result()
+        return thread.submit(post_message, room, author, body).result()
 
 
 def test_a_page_whose_server_restarted_shows_what_was_posted_meanwhile(
@@ -132,3 +132,105 @@ def test_htmx_works_under_the_content_security_policy(browser, daphne_server, ro
     )
     assert page.evaluate("window.inlineRan") is None
     assert [text for text in violations if "Content Security Policy" in text]
+
+
+def shown_messages(page):
+    """Each message on the page as (id, its HTML with white space folded), top to bottom."""
+    return page.eval_on_selector_all(
+        "#messages article",
+        "articles => articles.map(a => [a.id, a.innerHTML.replace(/\\s+/g, ' ').trim()])",
+    )
+
+
+def open_with_a_droppable_socket(browser, server, username):
+    """A live room page whose socket can lose the frames in flight, then be closed."""
+    page = browser.new_context().new_page()
+    link = {"forwarding": True, "route": None}
+
+    def proxy(route):
+        upstream = route.connect_to_server()
+        upstream.on_message(lambda frame: link["forwarding"] and route.send(frame))
+        link["forwarding"], link["route"] = True, route
+
+    page.route_web_socket("**/ws/rooms/lobby/", proxy)
+    with page.expect_websocket() as socket_info:
+        sign_up_into_the_lobby(page, server, username)
+    socket_info.value.wait_for_event("framesent")
+    return page, link
+
+
+def act_on(page, text, control):
+    """Open the actions menu of the message showing `text` and use one of its controls."""
+    article = messages(page, text)
+    article.locator("summary").click()
+    article.locator(control).click()
+
+
+def send(page, text):
+    page.fill("#id_body", text)
+    page.press("#id_body", "Enter")
+    expect(messages(page, text)).to_have_count(1)
+
+
+def test_a_page_that_lost_its_socket_catches_up_on_edits_deletions_and_reactions(
+    browser, daphne_server, room
+):
+    bob, link = open_with_a_droppable_socket(browser, daphne_server, "bob")
+    carol = open_live(browser, daphne_server, "carol")
+    for n in range(3):
+        send(carol, f"message {n}")
+    expect(messages(bob, "message 2")).to_have_count(1)
+
+    link["forwarding"] = False  # frames from here on are lost in flight
+    act_on(carol, "message 0", "a:text-is('Edit')")
+    carol.fill("#id_edit-body", "message 0, edited")
+    carol.click("button:has-text('Save')")
+    act_on(carol, "message 1", "button:text-is('Delete')")
+    act_on(carol, "message 2", "button[value='🎉']")
+    send(carol, "message 3")
+    expect(messages(carol, "message 2").locator(".reaction")).to_have_text("🎉 1")
+    expect(messages(carol, "message 1")).to_have_count(0)
+    expect(messages(carol, "(edited)")).to_have_count(1)
+    expect(messages(bob, "message 3")).to_have_count(0)  # bob's page missed it all
+
+    bob.evaluate("window.notReloaded = true")
+    link["route"].close(code=1012)  # htmx reconnects and resumes
+
+    expect(messages(bob, "message 3")).to_have_count(1, timeout=20_000)
+    fresh = bob.context.new_page()
+    fresh.goto(f"{daphne_server.url}/rooms/lobby/")
+    assert shown_messages(bob) == shown_messages(fresh)
+    assert bob.evaluate("window.notReloaded") is True
+
+
+def test_without_javascript_messages_are_edited_deleted_and_reacted_to_through_forms(
+    browser, daphne_server, room
+):
+    watcher = open_live(browser, daphne_server, "watcher")
+    dora = open_without_javascript(browser, daphne_server, "dora")
+    for text in ("to edit", "to delete", "to react to"):
+        dora.fill("#id_body", text)
+        dora.click("#message-form button")
+        dora.wait_for_url("**/rooms/lobby/messages/*/#message-*")
+    expect(messages(watcher, "to react to")).to_have_count(1)
+    edited, deleted, reacted = [
+        messages(dora, text) for text in ("to edit", "to delete", "to react to")
+    ]
+
+    edited.locator("summary").click()
+    edited.locator("a:text-is('Edit')").click()
+    dora.fill("#id_edit-body", "edited without JavaScript")
+    dora.click("button:has-text('Save')")
+    dora.wait_for_url("**/rooms/lobby/messages/*/")
+    deleted.locator("summary").click()
+    deleted.locator("button:text-is('Delete')").click()
+    dora.wait_for_url("**/rooms/lobby/")
+    reacted.locator("summary").click()
+    reacted.locator("button[value='👀']").click()
+
+    expect(reacted.locator(".reaction")).to_have_text("👀 1")
+    expect(messages(dora, "edited without JavaScript")).to_have_count(1)
+    expect(messages(dora, "to delete")).to_have_count(0)
+    expect(messages(watcher, "edited without JavaScript")).to_have_count(1)
+    expect(messages(watcher, "to delete")).to_have_count(0)
+    expect(watcher.locator("#messages .reaction")).to_have_text("👀 1")

@@ -9,7 +9,7 @@ from rooms.delivery import REPLAY_LIMIT
 from rooms.history import PAGE_SIZE
 from rooms.models import Message, Room
 from rooms.posting import post_message
-from rooms.tests.frames import PageModel, receive_frames, receive_until_quiet
+from rooms.tests.frames import PageModel, nothing_more, receive_frames
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 async def seed(room, author, count):
     """`count` messages in the room, as the posting path would have left them."""
     await Message.objects.abulk_create(
-        Message(room=room, seq=seq, author=author, body=f"number {seq}")
+        Message(room=room, seq=seq, changed_seq=seq, author=author, body=f"number {seq}")
         for seq in range(1, count + 1)
     )
     await Room.objects.filter(pk=room.pk).aupdate(last_seq=count)
@@ -38,9 +38,9 @@ async def test_a_page_far_behind_gets_the_latest_page_and_a_link_to_where_it_was
     assert page.bodies == [f"number {seq}" for seq in range(newest - PAGE_SIZE + 1, newest + 1)]
     assert page.last_seq == newest
     notice = re.search(r'<p id="far-behind" role="status".*?</p>', frame, re.S)[0]
-    assert f"{newest - 10} new messages came while this page was away" in notice
-    assert f'href="/rooms/lobby/history/?before={11 + PAGE_SIZE}"' in notice
-    assert await socket.receive_nothing()
+    assert f"{newest - 10} messages and changes came while this page was away" in notice
+    assert 'href="/rooms/lobby/history/?after=10"' in notice
+    assert await nothing_more(socket)
 
     message = await sync_to_async(post_message)(room, alice, "live again")
     [live] = await receive_frames(socket, 1)
@@ -56,11 +56,10 @@ async def test_a_page_within_the_replay_limit_gets_every_message_it_missed(conne
     await socket.send_json_to({"last_seq": 10})
 
     page = PageModel()
-    frames = await receive_until_quiet(socket)
-    for frame in frames:
-        page.apply(frame)
+    [frame] = await receive_frames(socket, 1, seconds=10)
+    page.apply(frame)
     assert page.bodies == [f"number {seq}" for seq in range(11, REPLAY_LIMIT + 11)]
-    assert not any("far-behind" in frame for frame in frames)
+    assert "far-behind" not in frame
 
 
 async def test_a_page_from_before_the_room_began_is_bounded_too(connect, room, alice):

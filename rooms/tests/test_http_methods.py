@@ -5,6 +5,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.cache import has_vary_header
 
+from rooms.posting import post_message
+
 pytestmark = pytest.mark.django_db
 
 # Every route that shows a page, with who asks for it; the walk below checks none is missed.
@@ -12,13 +14,16 @@ PAGES = {
     "rooms:index": ("/", None),
     "rooms:room": ("/rooms/lobby/", None),
     "rooms:history": ("/rooms/lobby/history/?before=5", None),
+    "rooms:message": ("/rooms/lobby/messages/{message}/", None),
+    "rooms:edit": ("/rooms/lobby/messages/{message}/edit/", "alice"),
+    "rooms:viewer-css": ("/viewer.css", "alice"),
     "login": ("/accounts/login/", None),
     "signup": ("/accounts/signup/", None),
     "password_change": ("/accounts/password_change/", "alice"),
     "password_change_done": ("/accounts/password_change/done/", "alice"),
 }
 # Routes that only take a POST: they show nothing.
-POST_ONLY = {"rooms:post", "logout"}
+POST_ONLY = {"rooms:post", "rooms:delete", "rooms:react", "logout"}
 REFUSED = ["options", "trace", "put", "patch", "delete"]
 
 
@@ -37,10 +42,12 @@ def test_every_page_route_is_walked():
 
 
 @pytest.fixture
-def visit(client, alice_client, room):
+def visit(client, alice, alice_client, room):
+    message = post_message(room, alice, "one of alice's")
+
     def visit(route, method):
         path, who = PAGES[route]
-        return getattr(alice_client if who else client, method)(path)
+        return getattr(alice_client if who else client, method)(path.format(message=message.pk))
 
     return visit
 

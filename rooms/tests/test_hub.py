@@ -75,7 +75,7 @@ async def test_the_process_reads_a_room_while_it_has_sockets_there(connect, room
 async def test_an_event_the_hub_cannot_place_harms_no_socket(connect, room, alice):
     socket = await connect(user=alice)
 
-    await get_channel_layer().group_send(room_group(room.pk), {"type": "room.message"})
+    await get_channel_layer().group_send(room_group(room.pk), {"type": "room.change"})
     message = await post(room, alice, "still live")
 
     [frame] = await receive_frames(socket, 1)
@@ -126,7 +126,7 @@ async def test_a_room_event_that_fails_closes_its_socket_for_a_reconnect(
 ):
     socket = await connect(user=alice)
 
-    consumer_of(alice, room).take({"type": "room.message", "room": room.pk})  # no seq, no html
+    consumer_of(alice, room).take({"type": "room.change", "room": room.pk})  # no seq, no html
 
     assert (await closing_output(socket))["code"] == 1011  # htmx reconnects, then resumes
     assert "failed on a room event; closing it" in caplog.text

@@ -81,14 +81,14 @@ def test_older_history_is_a_plain_page_without_javascript(client, many_messages)
     assert 'href="/rooms/lobby/"' in response.text
 
 
-def test_posting_without_javascript_redirects_back_to_the_room(alice_client, room):
+def test_posting_without_javascript_redirects_to_the_message_in_its_room(alice_client, room):
     response = alice_client.post("/rooms/lobby/messages/", {"body": "  No JS here  "})
 
     message = Message.objects.get()
     assert message.body == "No JS here"
     assert message.seq == 1
     assert response.status_code == 303
-    assert response["Location"] == f"/rooms/lobby/#message-{message.pk}"
+    assert response["Location"] == f"/rooms/lobby/messages/{message.pk}/#message-{message.pk}"
     assert "No JS here" in alice_client.get("/rooms/lobby/").text
 
 

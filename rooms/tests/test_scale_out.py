@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
 from rooms.models import Message, Presence, Room
+from rooms.posting import post_message
 from rooms.tests.htmx_socket import HtmxSocket
 from rooms.tests.sessions import session_cookie
 
@@ -65,7 +66,12 @@ async def stop_all(sockets):
 
 
 def post_over_http(server, cookie, body):
-    """The no-JavaScript form post, CSRF token and all, as a browser sends it."""
+    """The no-JavaScript message form, as a browser sends it."""
+    return form_post(server, cookie, "/rooms/lobby/messages/", {"body": body})
+
+
+def form_post(server, cookie, path, data):
+    """A form post of the room page's (CSRF token and all), not followed: (status, Location)."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
     opener.addheaders = [("Cookie", cookie)]
@@ -73,9 +79,9 @@ def post_over_http(server, cookie, body):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
     csrf_cookie = next(c.value for c in jar if c.name == "csrftoken")
     opener.addheaders = [("Cookie", f"{cookie}; csrftoken={csrf_cookie}")]
-    data = urllib.parse.urlencode({"body": body, "csrfmiddlewaretoken": token}).encode()
+    body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
     try:
-        opener.open(f"{server.url}/rooms/lobby/messages/", data)
+        opener.open(f"{server.url}{path}", body)
     except urllib.error.HTTPError as response:
         return response.code, response.headers["Location"]
     raise AssertionError("the post was neither redirected nor refused")
@@ -178,7 +184,7 @@ async def test_redis_restarted_while_clients_are_connected_loses_nothing(
     status, location = await sync_to_async(post_over_http)(one, cookie, "during the outage")
     saved = await Message.objects.aget(body="during the outage")
     assert status == 303, "the post is saved and its sender sees it"
-    assert location == f"/rooms/lobby/#message-{saved.pk}"
+    assert location == f"/rooms/lobby/messages/{saved.pk}/#message-{saved.pk}"
     assert "other processes' pages catch up from the database" in one.log_path.read_text()
 
     redis_server.start()
@@ -379,3 +385,29 @@ async def test_a_hung_redis_holds_up_no_post_and_no_handshake(
     assert "other processes' pages catch up from the database" in server.log_path.read_text()
     await eventually(lambda: all_pages_whole([sender, reader, newcomer], 5), what="the newcomer")
     await stop_all([sender, reader, newcomer])
+
+
+async def test_edits_deletions_and_reactions_reach_pages_on_the_other_process(
+    redis_server, start_server, room, alice
+):
+    one, two = await start_pair(start_server, redis_server, SOCICO_RECHECK_SECONDS="1")
+    kept, gone = [await sync_to_async(post_message)(room, alice, text) for text in "ab"]
+    readers = await listeners([two], 2)
+    cookie = await session_cookie(alice)
+    await eventually(lambda: all_pages_whole(readers, 2), what="the posts")
+
+    edit, delete = (
+        f"/rooms/lobby/messages/{kept.pk}/edit/",
+        f"/rooms/lobby/messages/{gone.pk}/delete/",
+    )
+    status, _ = await sync_to_async(form_post)(one, cookie, edit, {"edit-body": "a2"})
+    assert status == 303
+    with frozen(redis_server):  # this one's broadcast is lost: the recheck fills it in
+        status, _ = await sync_to_async(form_post)(one, cookie, delete, {})
+        assert status == 303
+
+    async def edited_and_deleted():
+        return all(socket.page.messages == [(kept.pk, "a2")] for socket in readers)
+
+    await eventually(edited_and_deleted, within=30, what="the edit and the deletion")
+    await stop_all(readers)

@@ -82,7 +82,9 @@ async def test_deleting_a_message_removes_it_from_open_pages(connect, room, alic
     await message.adelete()
 
     [frame] = await receive_frames(bob_socket, 1)
-    assert frame.strip() == f'<div id="message-{pk}" hx-swap-oob="delete"></div>'
+    removal, position = frame.strip().splitlines()
+    assert removal == f'<div id="message-{pk}" hx-swap-oob="delete"></div>'
+    assert 'id="last-seq" name="last_seq" value="2"' in position, "the deletion's own position"
 
 
 async def test_anyone_may_listen_without_logging_in(connect, room, alice):
