@@ -312,13 +312,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not event["signed_in"]:
             return await self.end(CLOSE_LOGGED_OUT, LOGGED_OUT)
         last_seq = self.sequence.last_seq
-        if last_seq is not None and last_seq < event["committed_seq"]:
+        if last_seq is not None and last_seq < event["never_arrived_up_to"]:
             logger.warning(
-                "%s lacked room %s's seq %s to %s, committed a check ago: catching up",
+                "%s lacked room %s's changes %s to %s, which never reached this process: "
+                "catching up",
                 self.socket_name,
                 self.room.pk,
                 last_seq + 1,
-                event["committed_seq"],
+                event["never_arrived_up_to"],
             )
             await self.catch_up(after=last_seq)
 

@@ -30,6 +30,7 @@ class Hub:
     def __init__(self):
         self.sockets = {}  # group name -> this process's sockets in the group
         self.joined = set()  # group names this hub's channel is in
+        self.latest = {}  # room group name -> the latest position of a change handed out
         self.channel_name = None
         self.reader = None
         # Group adds and discards in the order sockets come and go: on Redis they could
@@ -93,6 +94,8 @@ class Hub:
     def hand_out(self, event):
         """Put `event` on the outbox of each of this process's sockets in its group."""
         try:
+            if (seq := event.get("seq")) is not None:
+                self.latest[event["group"]] = max(seq, self.latest.get(event["group"], 0))
             for socket in self.sockets.get(event.get("group"), ()):
                 socket.take(event)
         except Exception:

@@ -2,8 +2,9 @@
 
 So what no event told them still reaches them: a socket whose user may no longer read its room
 (a membership removed by a script, a room made private by an update(), a lost announcement) or
-whose session has ended is closed, and a page lacking a message committed before the previous
-check (its posting process died before broadcasting it) catches up.
+whose session has ended is closed, and when a change committed before the previous check never
+reached this process (its posting process died before broadcasting it), the room's pages that
+lack it catch up. A change that did reach the process is on its way to its pages, however late.
 """
 
 import asyncio
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from rooms.events import room_group
 from rooms.hub import hub
 from rooms.loops import per_loop
 from rooms.models import Room
@@ -50,10 +52,15 @@ class Recheck:
                     "type": "room.recheck",
                     "readable": room_id in positions and readers.may_read(room_id, user_id),
                     "signed_in": user_id is None or session_key in live_sessions,
-                    "committed_seq": self.committed.get(room_id, 0),
+                    "never_arrived_up_to": self.never_arrived_up_to(room_id),
                 }
             )
         self.committed = positions
+
+    def never_arrived_up_to(self, room_id):
+        """The room's position a check ago, if this process has not seen a change reach it."""
+        committed = self.committed.get(room_id, 0)
+        return committed if hub().latest.get(room_group(room_id), 0) < committed else 0
 
 
 def read_state(who):

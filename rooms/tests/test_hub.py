@@ -1,5 +1,6 @@
 """One reader of room events per process: each page gets every message, a slow one alone waits."""
 
+import asyncio
 import re
 
 import pytest
@@ -9,9 +10,9 @@ from channels.layers import get_channel_layer
 from rooms.consumers import CLOSE_NO_SUCH_ROOM, OUTBOX_LIMIT
 from rooms.events import room_group, user_group
 from rooms.hub import MISSED, hub
-from rooms.models import Room
+from rooms.models import Message, Room
 from rooms.posting import post_message
-from rooms.tests.frames import PageModel, receive_frames, receive_until_quiet
+from rooms.tests.frames import PageModel, nothing_more, receive_frames, receive_until_quiet
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -141,3 +142,33 @@ async def test_a_room_event_of_a_type_this_version_lacks_is_skipped(connect, roo
     [frame] = await receive_frames(socket, 1)
     assert f"message-{message.pk}" in frame
     assert "unknown type room.from_a_newer_version ignored" in caplog.text
+
+
+async def test_the_recheck_leaves_changes_that_reached_the_process_to_arrive(
+    connect, room, alice, settings, caplog
+):
+    settings.RECHECK_SECONDS = 0.2
+    socket = await connect(user=alice)
+    slow = consumer_of(alice, room)
+
+    async with slow.delivering:  # as a page slower than its room, several checks long
+        posted = [await post(room, alice, f"number {n}") for n in range(3)]
+        await asyncio.sleep(1)
+
+    assert message_ids(await receive_until_quiet(socket)) == [m.pk for m in posted]
+    assert "catching up" not in caplog.text, "no page sent to the database"
+
+
+async def test_the_recheck_fills_in_a_change_that_never_reached_the_process(
+    connect, room, alice, settings, caplog
+):
+    settings.RECHECK_SECONDS = 0.2
+    socket = await connect(user=alice, resume=False)
+    await socket.send_json_to({"last_seq": 0})
+    assert await nothing_more(socket)
+    # Committed, never broadcast: its posting process died between the two.
+    await Room.objects.filter(pk=room.pk).aupdate(last_seq=1)
+    lost = await Message.objects.acreate(room=room, seq=1, author=alice, body="last words")
+
+    assert message_ids(await receive_frames(socket, 1, seconds=5)) == [lost.pk]
+    assert "never reached this process: catching up" in caplog.text

@@ -362,7 +362,7 @@ async def test_a_message_whose_process_died_before_broadcasting_reaches_the_othe
         one.stop(signal.SIGKILL)  # committed, never broadcast
 
     await eventually(lambda: all_pages_whole(readers, 1), within=30, what="the recheck's catch-up")
-    assert "committed a check ago: catching up" in two.log_path.read_text()
+    assert "which never reached this process: catching up" in two.log_path.read_text()
     await stop_all(readers)
 
 
