@@ -13,12 +13,15 @@ import sys
 APPLICATION = "config.asgi:application"
 # A message is at most 4,000 characters: frames far larger are refused before they are parsed.
 MAX_FRAME_BYTES = "65536"
+# daphne holds what it sends to its message limit too, and a catch-up is one frame of up to
+# rooms/consumers.py's MAX_REPLAY_BYTES (a room's latest page, at worst, a little under it).
+DAPHNE_MAX_MESSAGE_BYTES = "2097152"
 SERVERS = {
     # daphne, refusing bodies over our limits before reading them. It closes every socket
     # after a day with code 1000, which htmx never retries: no timeout.
     "daphne": [
         *("-m", "config.daphne_server", "--websocket_timeout", "-1"),
-        *("--websocket-max-message-size", MAX_FRAME_BYTES),
+        *("--websocket-max-message-size", DAPHNE_MAX_MESSAGE_BYTES),
         *("--websocket-max-frame-size", MAX_FRAME_BYTES),
     ],
     # Faster at fan-out (BENCHMARKS.md); its pings keep idle sockets honest, it has no timeout.

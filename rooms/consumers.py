@@ -48,6 +48,9 @@ TOO_MANY_FRAMES = "Too many frames: this connection was closed. Reload the page.
 # are refused before they are parsed.
 MAX_FRAME_CHARS = 6 * MESSAGE_MAX_LENGTH + 4096
 MAX_SEQ = 2**63 - 1  # what every database stores in a big integer
+# A catch-up is one frame, so that a page applies all of it or none; a replay larger than this
+# (a few hundred long messages) is answered with the latest page instead.
+MAX_REPLAY_BYTES = 1_048_576
 # How long a live broadcast waits for an earlier one that another process is still sending.
 GAP_GRACE_SECONDS = 0.25
 # Room events waiting for a socket that is slower than its room. A socket further behind
@@ -346,10 +349,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         room_seq = await self.readable_position()
         if room_seq is None:
             return
-        if too_far_behind(after, room_seq):
-            html, position = await self.render_latest(after, room_seq)
-        else:
+        html = None
+        if not too_far_behind(after, room_seq):
             html, position = await self.render_changes(after, room_seq)
+        if html is not None and len(html.encode()) > MAX_REPLAY_BYTES:
+            html = None  # too large for one frame: the latest page, as for a page far behind
+        if html is None:
+            html, position = await self.render_latest(after, room_seq)
         if html:
             await self.send(text_data=html)
         for frame in self.sequence.advance(position):
@@ -362,7 +368,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Every change up to room_seq is in the database: those not found left nothing to show.
         position = max(changes.position, room_seq)
         if not (changes.appended or changes.changed or changes.removed):
-            return None, position
+            return "", position
         return broadcast.render_changes(changes, position), position
 
     @database_sync_to_async

@@ -71,3 +71,17 @@ async def test_a_page_from_before_the_room_began_is_bounded_too(connect, room, a
     [frame] = await receive_frames(socket, 1)
     assert 'id="far-behind"' in frame
     assert len(re.findall(r"<article ", frame)) == PAGE_SIZE
+
+
+async def test_a_replay_too_large_for_one_frame_gets_the_latest_page(
+    connect, room, alice, monkeypatch
+):
+    await seed(room, alice, 60)
+    monkeypatch.setattr("rooms.consumers.MAX_REPLAY_BYTES", 10_000)  # 60 messages take more
+    socket = await connect(user=alice, resume=False)
+
+    await socket.send_json_to({"last_seq": 0})
+
+    [frame] = await receive_frames(socket, 1)
+    assert 'id="far-behind"' in frame
+    assert len(re.findall(r"<article ", frame)) == PAGE_SIZE
