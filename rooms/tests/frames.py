@@ -28,7 +28,7 @@ async def receive_frames(socket, count, seconds=2):
     return frames
 
 
-MESSAGE = re.compile(r'<article id="message-(\d+)".*?<p class="body[^"]*">([^<]*)</p>', re.S)
+MESSAGE = re.compile(r'<article id="message-(\d+)".*?<div class="body[^"]*">([^<]*)</div>', re.S)
 APPEND = re.compile(r'<div hx-swap-oob="beforeend:#messages">(.*?)</div>\s*(?=<input|$)', re.S)
 DELETE = re.compile(r'<div id="message-(\d+)" hx-swap-oob="delete"></div>')
 REPLACE = re.compile(r'<div id="messages" hx-swap-oob="innerHTML">(.*?)</div>\s*(?=<input|$)', re.S)

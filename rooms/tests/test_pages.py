@@ -17,7 +17,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def shown_bodies(html):
-    return re.findall(r'<p class="body[^"]*">([^<]*)</p>', html)
+    return re.findall(r'<div class="body[^"]*">([^<]*)</div>', html)
 
 
 @pytest.fixture
