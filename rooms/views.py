@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from rooms import history, presence
-from rooms.forms import MessageForm
+from rooms.forms import composer_forms, message_form
 from rooms.fragments import message_html
 from rooms.limits import RateLimited
 from rooms.models import Room
@@ -29,13 +29,12 @@ def room(request, slug):
     return room_page(request, slug)
 
 
-def room_page(request, slug, form=None, error=None, status=200):
+def room_page(request, slug, form=None, status=200):
     room = visible_room(request, slug)
     context = {
         "room": room,
         "page": history.page_before(room),
-        "form": form or MessageForm(),
-        "error": error,
+        "composer": composer_forms(form),
         "here": presence.here(room.pk),
     }
     return render(request, "rooms/room.html", context, status=status)
@@ -55,11 +54,13 @@ def older_messages(request, slug):
 
 
 def refused(request, target, form, error=None, status=422):
-    """The composer again, with its text and the reason it was not posted."""
+    """The composer again, with its text and the reason it was not posted by its field."""
+    if error:
+        form.add_error("body", error)
     if request.htmx:
-        context = {"form": form, "room": target, "error": error}
+        context = {"form": form, "room": target}
         return render(request, "rooms/_composer.html", context, status=status)
-    return room_page(request, target.slug, form=form, error=error, status=status)
+    return room_page(request, target.slug, form=form, status=status)
 
 
 @require_POST
@@ -67,7 +68,7 @@ def post(request, slug):
     target = visible_room(request, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(target.get_absolute_url())
-    form = MessageForm(request.POST)
+    form = message_form(request.POST)
     if not form.is_valid():
         return refused(request, target, form)
     try:
