@@ -12,11 +12,14 @@ from rooms.publisher import publish
 
 
 def render_appended(messages):
-    """The frame that adds messages to the end of #messages."""
-    return render_to_string(
-        "rooms/_messages_oob.html",
-        {"messages_html": message_html(messages), "last_seq": messages[-1].seq},
-    )
+    """The frame that adds messages to the end of #messages. Screen readers read out a new
+    message; a batch (a catch-up after a reconnect or a gap) goes into the log quietly."""
+    context = {
+        "messages_html": message_html(messages),
+        "last_seq": messages[-1].seq,
+        "quiet": len(messages) > 1,
+    }
+    return render_to_string("rooms/_messages_oob.html", context)
 
 
 def message_event(message):
