@@ -9,9 +9,9 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 
 from rooms.delivery import REPLAY_LIMIT
-from rooms.models import Message, Room
 from rooms.posting import post_message
 from rooms.tests.frames import htmx_frame, receive_frames
+from rooms.tests.test_far_behind import seed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,14 +47,6 @@ def statuses(html, inside=None):
     return set(LiveRegions(html, inside).messages.values())
 
 
-async def seed(room, author, count):
-    await Message.objects.abulk_create(
-        Message(room=room, seq=seq, author=author, body=f"number {seq}")
-        for seq in range(1, count + 1)
-    )
-    await Room.objects.filter(pk=room.pk).aupdate(last_seq=count)
-
-
 def test_the_message_list_is_a_polite_log_and_its_history_is_not_read_out(client, room, alice):
     for n in range(3):
         post_message(room, alice, f"earlier {n}")
@@ -75,25 +67,20 @@ async def test_a_new_message_is_read_out(connect, room, alice, bob):
     assert statuses(frame, inside="polite") == {"polite"}
 
 
-async def test_a_catch_up_goes_into_the_log_without_being_read_out(connect, room, alice):
+@pytest.mark.parametrize(
+    ("page_seq", "status"),
+    [(2, "off"), (4, "polite")],
+    ids=["a-batch-is-not-read-out", "one-missed-message-is-read-out-as-it-would-have-been"],
+)
+async def test_a_catch_up(connect, room, alice, page_seq, status):
     await seed(room, alice, 5)
     socket = await connect(user=alice, resume=False)
 
-    await socket.send_json_to({"last_seq": 2})
+    await socket.send_json_to({"last_seq": page_seq})
 
     [frame] = await receive_frames(socket, 1)
-    assert len(LiveRegions(frame).messages) == 3
-    assert statuses(frame, inside="polite") == {"off"}
-
-
-async def test_one_message_missed_is_read_out_as_it_would_have_been(connect, room, alice):
-    await seed(room, alice, 5)
-    socket = await connect(user=alice, resume=False)
-
-    await socket.send_json_to({"last_seq": 4})
-
-    [frame] = await receive_frames(socket, 1)
-    assert statuses(frame, inside="polite") == {"polite"}
+    assert len(LiveRegions(frame).messages) == 5 - page_seq
+    assert statuses(frame, inside="polite") == {status}
 
 
 def test_loading_older_messages_is_not_read_out(client, room, alice, unlimited_posting):
