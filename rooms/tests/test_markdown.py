@@ -93,7 +93,7 @@ def test_a_body_without_markdown_never_reaches_the_parser(body, monkeypatch):
 plain_pieces = st.one_of(
     st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8),
     st.sampled_from([" ", "- ", "+", "1. ", "2)", "> ", "#", ".", ":", "@", "\r", "\0", "    "]),
-    st.sampled_from(["www.", "http://", "example.org", "a.b.com/x"]),
+    st.sampled_from(["www.", "http://", "//", "example.org", "a.b.COM/x", "ftp://", "mailto:"]),
 )
 maybe_plain_bodies = st.lists(plain_pieces, max_size=8).map("".join)
 
