@@ -34,7 +34,7 @@ class LiveRegions(HTMLParser):
         attrs = dict(attrs)
         status = attrs.get("aria-live", "polite" if attrs.get("role") == "log" else None)
         if tag == "article":
-            self.messages[attrs["id"]] = next(s for s in reversed(self.stack) if s is not None)
+            self.messages[attrs["id"]] = next((s for s in reversed(self.stack) if s), None)
         if tag not in self.VOID:
             self.stack.append(status)
 

@@ -66,6 +66,8 @@ def assert_inert(html, page=False):
             assert tag != "script", html
         for name, value in attrs.items():
             assert not name.startswith("on"), html
+            if name == "value":
+                continue  # what was typed, given back to the field: text, never followed
             assert not "".join((value or "").split()).lower().startswith(DANGEROUS_SCHEMES), html
 
 
@@ -218,6 +220,7 @@ async def alice_socket(connect, room, alice, settings):
 @example(frame="[" * 20_000)
 @example(frame=json.dumps({"body": "\ud800"}))
 @example(frame=json.dumps({"body": "\x00"}))
+@example(frame=json.dumps(htmx_frame(body="java\tscript:alert(1)\x00")))
 @hypothesis_settings(
     max_examples=200,
     deadline=None,
