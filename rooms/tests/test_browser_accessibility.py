@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from rooms.models import Room
 from rooms.tests.test_browser import messages, open_live, post_meanwhile, sign_up_into_the_lobby
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,6 +21,7 @@ AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 # Every page a visitor can reach, one line each; each is audited as a guest and signed in.
 AUDITED_PAGES = [
     "/rooms/lobby/",
+    "/rooms/quiet/",  # a room without messages
     "/accounts/login/",
     "/accounts/signup/",
 ]
@@ -46,6 +48,7 @@ def test_no_page_has_a_serious_accessibility_violation(
     for body in ["Plain", "*Some* `code`, a [link](https://example.com)", "> quote\n\n- a\n- b"]:
         post_meanwhile(room, alice, body)
     post_meanwhile(room, alice, "```\nfenced code\n```")
+    Room.objects.create(name="Quiet", slug="quiet")
     page = axe_context.new_page()
     if signed_in:
         sign_up_into_the_lobby(page, daphne_server, "auditor")
