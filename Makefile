@@ -8,7 +8,7 @@ TAILWIND := static/src/node_modules/.bin/tailwindcss
 
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test bench lint css install install-test browser redis clean
+.PHONY: run test bench lint css install install-test browser redis axe clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,12 +44,22 @@ redis:
 	@command -v redis-server >/dev/null || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
+# axe-core checks the pages in the browser tests: it stays beside them and never ships.
+AXE := rooms/tests/axe/node_modules/axe-core/axe.min.js
+$(AXE): rooms/tests/axe/package.json
+	@command -v npm >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm install --prefix rooms/tests/axe --no-audit --no-fund --no-package-lock
+	touch $@
+
+axe: $(AXE)
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 test: export DJANGO_SECRET_KEY ?= insecure-test-only
-test: install-test browser redis lint
+test: install-test browser redis axe lint
 	$(BIN)/pytest -m "not browser"
 	$(BIN)/pytest -m browser
 

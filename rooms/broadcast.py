@@ -15,9 +15,12 @@ from rooms.publisher import publish
 
 def render_appended(messages, position):
     """The frame that adds messages to the end of #messages; the page is then at `position`."""
-    return render_to_string(
-        "rooms/_changes_oob.html", {"appended_html": message_html(messages), "position": position}
-    )
+    context = {
+        "appended_html": message_html(messages),
+        "quiet": len(messages) > 1,
+        "position": position,
+    }
+    return render_to_string("rooms/_changes_oob.html", context)
 
 
 def render_changes(changes, position):
@@ -26,6 +29,7 @@ def render_changes(changes, position):
         "removed": changes.removed,
         "changed": changes.changed,
         "appended_html": message_html(changes.appended),
+        "quiet": len(changes.appended) > 1,
         "position": position,
     }
     return render_to_string("rooms/_changes_oob.html", context)

@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from rooms import broadcast, history, limits, presence
 from rooms.delivery import PageSequence, too_far_behind
 from rooms.events import room_group, user_group
-from rooms.forms import MessageForm
+from rooms.forms import MessageForm, message_form
 from rooms.hub import MISSED, hub
 from rooms.models import MESSAGE_MAX_LENGTH, Room
 from rooms.posting import NotAllowed, post_message
@@ -241,10 +241,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.send_composer(error="The message body must be text.")
         if (repaired := without_lone_surrogates(body)) != body:
             return await self.send_composer(
-                form=MessageForm(data={"body": repaired}),
+                form=message_form({**frame, "body": repaired}),
                 error="That message had a broken character (shown as �): fix it and send again.",
             )
-        form = MessageForm(data={"body": body})
+        form = message_form(frame)
         user = await self.session_user()
         if not user.is_authenticated:
             return await self.send_composer(form=form, login_needed=True)
@@ -257,7 +257,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except NotAllowed:
             return await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
         # htmx does not reset a form it sent over a socket: swap a fresh one in.
-        await self.send_composer()
+        await self.send_composer(form=form.blank())
 
     async def resume(self, value):
         try:

@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
 from rooms import history, posting
-from rooms.forms import MessageForm
+from rooms.forms import EditForm
 from rooms.limits import RateLimited
 from rooms.models import Message
 from rooms.views import room_page, visible_room
@@ -44,7 +44,7 @@ def edit(request, slug, pk):
         return redirect_to_login(request.get_full_path())
     if editing.author_id != request.user.pk:
         return refused(request, "You can only edit your own messages.", 403)
-    form = MessageForm(request.POST or None, instance=editing, prefix="edit")
+    form = EditForm(request.POST or None, instance=editing, prefix="edit")
     status = 200
     if request.method == "POST":
         if form.is_valid():

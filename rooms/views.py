@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
 from rooms import history, presence
-from rooms.forms import MessageForm
+from rooms.forms import composer_forms, message_form
 from rooms.fragments import message_html
 from rooms.limits import RateLimited
 from rooms.models import Room
@@ -30,14 +30,13 @@ def room(request, slug):
     return room_page(request, visible_room(request, slug))
 
 
-def room_page(request, room, page=None, form=None, error=None, status=200, **context):
+def room_page(request, room, page=None, form=None, status=200, **context):
     """A live room page: the newest messages, or `page`; `room` read before either, so the
     position its #last-seq holds is no later than what the page shows."""
     context |= {
         "room": room,
         "page": page or history.page_before(room),
-        "form": form or MessageForm(),
-        "error": error,
+        "composer": composer_forms(form),
         "here": presence.here(room.pk),
     }
     return render(request, "rooms/room.html", context, status=status)
@@ -64,11 +63,13 @@ def whole_number(text):
 
 
 def refused(request, target, form, error=None, status=422):
-    """The composer again, with its text and the reason it was not posted."""
+    """The composer again, with its text and the reason it was not posted by its field."""
+    if error:
+        form.add_error("body", error)
     if request.htmx:
-        context = {"form": form, "room": target, "error": error}
+        context = {"form": form, "room": target}
         return render(request, "rooms/_composer.html", context, status=status)
-    return room_page(request, target, form=form, error=error, status=status)
+    return room_page(request, target, form=form, status=status)
 
 
 @require_POST
@@ -76,7 +77,7 @@ def post(request, slug):
     target = visible_room(request, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(target.get_absolute_url())
-    form = MessageForm(request.POST)
+    form = message_form(request.POST)
     if not form.is_valid():
         return refused(request, target, form)
     try:

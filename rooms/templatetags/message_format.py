@@ -1,20 +1,14 @@
 """How a message's parts read on the page. Every page shows fifty messages, so these are
 cheap where they can be: they run once per message per page."""
 
-import re
-
-import nh3
 from django import template
 from django.utils import timezone
-from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 
 from rooms.bidi import without_bidi_controls
+from rooms.markdown import as_html
 
 register = template.Library()
-
-# What urlize could turn into a link; a body with none of it is only escaped.
-LINK_HINT = re.compile(r"://|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
 
 
 @register.filter
@@ -28,22 +22,10 @@ def posted_at(moment, style):
 
 
 @register.filter(is_safe=True)
-def linkify(body):
-    """A message body as escaped text in which http(s) addresses are links.
+def markdown(body):
+    """A message body as safe HTML from its Markdown (rooms/markdown.py).
 
-    Django's urlize finds the addresses; ammonia (nh3) then keeps nothing but <a href> with
-    an http or https address, and gives each link its rel. Bidi controls go first, here and
-    not only when a message is saved, so bodies stored before that show as typed too.
+    Bidi controls go first, here and not only when a message is saved, so bodies stored before
+    that show as typed too.
     """
-    body = without_bidi_controls(body)
-    if not LINK_HINT.search(body):
-        return escape(body)
-    return mark_safe(
-        nh3.clean(
-            urlize(body, autoescape=True),
-            tags={"a"},
-            attributes={"a": {"href"}},
-            url_schemes={"http", "https"},
-            link_rel="nofollow noopener noreferrer",
-        )
-    )
+    return mark_safe(as_html(without_bidi_controls(body)))

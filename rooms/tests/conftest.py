@@ -172,6 +172,8 @@ def browser():
                 "--disable-sync",
                 "--no-first-run",
                 "--disable-quic",
+                # What screen readers are told, for chrome://accessibility to show.
+                "--force-renderer-accessibility",
             ],
         )
         yield browser

@@ -28,11 +28,11 @@ async def receive_frames(socket, count, seconds=2):
     return frames
 
 
-MESSAGE = re.compile(r'<article id="message-(\d+)".*?<p class="body[^"]*">([^<]*)</p>', re.S)
+MESSAGE = re.compile(r'<article id="message-(\d+)".*?<div class="body[^"]*">([^<]*)</div>', re.S)
 APPEND = re.compile(r'<div hx-swap-oob="beforeend:#messages">(.*?)</div>\s*(?=<input|$)', re.S)
 DELETE = re.compile(r'<div id="message-(\d+)" hx-swap-oob="delete"></div>')
 CHANGE = re.compile(
-    r'<div id="message-(\d+)" hx-swap-oob="innerHTML">.*?<p class="body[^"]*">([^<]*)</p>', re.S
+    r'<div id="message-(\d+)" hx-swap-oob="innerHTML">.*?<div class="body[^"]*">([^<]*)</div>', re.S
 )
 REPLACE = re.compile(r'<div id="messages" hx-swap-oob="innerHTML">(.*?)</div>\s*(?=<input|$)', re.S)
 LAST_SEQ = re.compile(r'id="last-seq" name="last_seq" value="(\d+)"')

@@ -8,7 +8,7 @@ import pytest
 
 from rooms.bidi import without_bidi_controls
 from rooms.models import Message
-from rooms.templatetags.message_format import linkify
+from rooms.templatetags.message_format import markdown
 
 # What the Unicode database calls embeddings, overrides and isolates, and the three marks.
 EXPLICIT_CLASSES = {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"}
@@ -28,7 +28,7 @@ def test_every_explicit_bidi_control_and_mark_is_known():
 
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda c: f"U+{ord(c):04X}")
 def test_a_link_shows_and_goes_where_it_reads(control):
-    html = linkify(SPOOF.replace("\u202e", control))
+    html = markdown(SPOOF.replace("\u202e", control))
 
     assert html == (
         'see <a href="https://example.com/gpj.exe" rel="nofollow noopener noreferrer">'
@@ -38,7 +38,7 @@ def test_a_link_shows_and_goes_where_it_reads(control):
 
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda c: f"U+{ord(c):04X}")
 def test_plain_text_loses_its_controls(control):
-    assert linkify(f"tab{control}le <b>") == "table &lt;b&gt;"
+    assert markdown(f"tab{control}le <b>") == "table &lt;b&gt;"
 
 
 @pytest.mark.django_db

@@ -26,7 +26,7 @@ post = sync_to_async(post_message)
 
 
 def bodies(frame):
-    return re.findall(r'<p class="body[^"]*">([^<]*)</p>', frame)
+    return re.findall(r'<div class="body[^"]*">([^<]*)</div>', frame)
 
 
 def last_seq(frame):

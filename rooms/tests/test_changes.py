@@ -69,7 +69,7 @@ def test_the_author_edits_without_javascript(posted, alice):
     client = client_for(alice)
     form = client.get(url(posted, "edit/"))
     assert form.status_code == 200
-    assert 'value="first draft"' in form.text
+    assert "first draft</textarea>" in form.text
 
     response = client.post(url(posted, "edit/"), {"edit-body": "second draft"})
 
@@ -206,7 +206,7 @@ async def test_an_edit_reaches_open_pages_in_place(connect, room, alice, bob, un
     [frame] = await receive_frames(socket, 1)
     [(pk, inner)] = CHANGED.findall(frame)
     assert int(pk) == message.pk
-    assert ">fixed</p>" in inner
+    assert ">fixed</div>" in inner
     assert "(edited)" in inner
     assert POSITION.search(frame)[1] == "2"
 
@@ -285,7 +285,7 @@ def test_with_htmx_the_edit_form_replaces_the_message_and_saving_shows_it(posted
     assert form.text.lstrip().startswith("<form")
     assert 'hx-target="#message-' in form.text
     assert saved.status_code == 200
-    assert ">in place</p>" in saved.text
+    assert ">in place</div>" in saved.text
     assert "<article" not in saved.text, "the message's inside, swapped into its article"
     assert 'id="last-seq"' not in saved.text, "only the socket moves the page's position"
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from rooms import markdown as rooms_markdown
 from rooms.models import Message, Room
 from rooms.tests.frames import htmx_frame, receive_frames
 
@@ -28,7 +29,20 @@ ATTACKS = [
     "<svg/onload=alert(1)>",
     "&lt;script&gt;",
     'www.example.com" style="x',
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "<javascript:alert(1)>",
+    "<data:text/html,<script>alert(1)</script>>",
+    "![img](https://example.com/a.png)",
+    '![img](x" onerror="alert(1))',
+    "[x][ref]\n\n[ref]: javascript:alert(1)",
+    "```\n<script>alert(1)</script>\n```",
+    "`<img src=x onerror=alert(1)>`",
+    "> <svg/onload=alert(1)>",
+    '[x](https://example.com "a" onmouseover="alert(1)")',
 ]
+# What no rendered body may carry: scripts run from them, images and frames load from them.
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
 
 
 class Elements(HTMLParser):
@@ -45,7 +59,8 @@ class Elements(HTMLParser):
 
 
 def assert_inert(html, page=False):
-    """No script, event handler or javascript: URL; a page may load our own htmx, only."""
+    """No script, event handler, or javascript:, vbscript: or data: URL; a page may load our
+    own htmx, only."""
     for tag, attrs in Elements(html).tags:
         if page and tag == "script":
             assert attrs["src"].startswith("/static/django_htmx/"), html
@@ -53,7 +68,9 @@ def assert_inert(html, page=False):
             assert tag != "script", html
         for name, value in attrs.items():
             assert not name.startswith("on"), html
-            assert not "".join((value or "").split()).lower().startswith("javascript:"), html
+            if name == "value":
+                continue  # what was typed, given back to the field: text, never followed
+            assert not "".join((value or "").split()).lower().startswith(DANGEROUS_SCHEMES), html
 
 
 def rendered(body):
@@ -70,7 +87,7 @@ def test_attacks_render_as_inert_text(body):
 
 def test_links_are_http_only_and_carry_rel():
     html = rendered("see https://example.com/a?b=1&c=2 or javascript:alert(1)")
-    body = re.search(r'<p class="body.*?</p>', html, re.S)[0]
+    body = re.search(r'<div class="body.*?</div>', html, re.S)[0]
 
     links = [attrs for tag, attrs in Elements(body).tags if tag == "a"]
     assert links == [
@@ -78,10 +95,95 @@ def test_links_are_http_only_and_carry_rel():
     ]
 
 
-@given(body=st.text(max_size=300) | st.sampled_from(ATTACKS))
-@hypothesis_settings(max_examples=300, deadline=None)
+# Markdown put together from what could smuggle a script or a load in: links of every
+# kind to odd addresses, images, emphasis around them, code fences and raw HTML.
+addresses = st.builds(
+    str.__add__,
+    st.sampled_from(
+        [
+            "javascript:",
+            "JaVaScRiPt:",
+            "java\tscript:",
+            "&#106;avascript:",
+            "vbscript:",
+            "data:text/html,",
+            "data:image/png;base64,",
+            "file:",
+            "//",
+            "/",
+            "",
+            "http:",
+            "https:",
+            "mailto:",
+            "\x00javascript:",
+            " javascript:",
+            "%6Aavascript:",
+        ]
+    ),
+    st.text(st.sampled_from("alert(1)<>\"' /.:%&#;=x"), max_size=20),
+)
+markdown_pieces = st.one_of(
+    addresses.map("[x]({})".format),
+    addresses.map("<{}>".format),
+    addresses.map("![img]({})".format),
+    addresses.map('[x]({} "title")'.format),
+    addresses.map("[x][r]\n\n[r]: {}".format),
+    addresses,
+    st.sampled_from(
+        [
+            "*",
+            "**",
+            "_",
+            "`",
+            "```\n",
+            "~~~",
+            "\n",
+            "\n\n",
+            "> ",
+            "- ",
+            "1. ",
+            "    ",
+            "\\",
+            "[",
+            "](",
+            ")",
+            "<",
+            ">",
+            "<script>",
+            "</script>",
+            "<img src=x onerror=alert(1)>",
+            '" onmouseover="alert(1)',
+            "<a href='javascript:alert(1)'>",
+            "</a>",
+            "&lt;",
+            "&#60;",
+        ]
+    ),
+    st.text(max_size=10),
+)
+markdown_bodies = st.lists(markdown_pieces, max_size=12).map("".join)
+BODY_TAGS = {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
+
+
+@given(body=st.text(max_size=300) | st.sampled_from(ATTACKS) | markdown_bodies)
+@hypothesis_settings(max_examples=500, deadline=None)
 def test_no_body_renders_a_script_an_event_handler_or_a_javascript_url(body):
     assert_inert(rendered(body))
+
+
+@given(body=markdown_bodies)
+@hypothesis_settings(max_examples=500, deadline=None)
+def test_markdown_makes_only_its_subset_and_only_http_links(body):
+    shown = rooms_markdown.as_html(body)
+
+    for tag, attrs in Elements(shown).tags:
+        assert tag in BODY_TAGS, shown
+        if tag == "a":
+            assert set(attrs) <= {"href", "rel"}, shown
+            assert attrs.get("href", "http://").lower().startswith(("http://", "https://")), shown
+            assert attrs["rel"] == "nofollow noopener noreferrer", shown
+        else:
+            assert set(attrs) <= {"start"}, shown
 
 
 # Surrogates too: JSON's \ud800 escapes make them, though no valid UTF-8 frame holds one.
@@ -96,6 +198,7 @@ json_values = st.recursive(
 frames = st.one_of(
     st.builds(lambda body: json.dumps(htmx_frame(body=body)), st.text(max_size=200)),
     st.builds(lambda body: json.dumps(htmx_frame(body=body)), st.sampled_from(ATTACKS)),
+    st.builds(lambda body: json.dumps(htmx_frame(body=body)), markdown_bodies),
     st.builds(lambda value: json.dumps({"body": value}), json_values),
     st.builds(lambda value: json.dumps({"last_seq": value}), json_values),
     st.builds(json.dumps, json_values),
@@ -123,6 +226,7 @@ async def alice_socket(connect, room, alice, settings):
 @example(frame="[" * 20_000)
 @example(frame=json.dumps({"body": "\ud800"}))
 @example(frame=json.dumps({"body": "\x00"}))
+@example(frame=json.dumps(htmx_frame(body="java\tscript:alert(1)\x00")))
 @hypothesis_settings(
     max_examples=200,
     deadline=None,

@@ -31,7 +31,7 @@ async def test_one_post_limit_counts_socket_and_form_posts_together(
     form_post = await sync_to_async(alice_client.post)("/rooms/lobby/messages/", {"body": "form"})
     assert form_post.status_code == 303
     # Through Redis the form post's broadcast may come late: take it before going on.
-    assert ">form</p>" in "".join(await receive_frames(socket, 1))
+    assert ">form</div>" in "".join(await receive_frames(socket, 1))
 
     await socket.send_json_to(htmx_frame(body="one too many"))
 

@@ -17,7 +17,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def shown_bodies(html):
-    return re.findall(r'<p class="body[^"]*">([^<]*)</p>', html)
+    return re.findall(r'<div class="body[^"]*">([^<]*)</div>', html)
 
 
 @pytest.fixture
@@ -204,6 +204,6 @@ def test_a_message_shows_when_it_was_posted(room, alice):
     html = render_to_string("rooms/_message.html", {"message": message})
 
     assert (
-        '<time class="ml-1 text-xs text-slate-400" datetime="2026-03-07T09:05:00+00:00"'
+        '<time class="ml-1 text-xs text-slate-500" datetime="2026-03-07T09:05:00+00:00"'
         ' title="7 Mar 2026, 09:05 UTC">7 Mar, 09:05</time>'
     ) in html

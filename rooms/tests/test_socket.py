@@ -225,7 +225,7 @@ async def test_html_in_a_body_is_shown_as_text(connect, room, alice, bob):
     [frame] = await receive_frames(reader, 1)
     assert "<script" not in frame
     assert "<img" not in frame
-    shown = re.search(r'<p class="body[^"]*">(.*?)</p>', frame, re.DOTALL)[1]
+    shown = re.search(r'<div class="body[^"]*">(.*?)</div>', frame, re.DOTALL)[1]
     assert html.unescape(shown) == attack, "the text itself, escaped"
     page = await sync_to_async(Client().get)("/rooms/lobby/")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
