@@ -8,4 +8,5 @@ urlpatterns = [
     path("rooms/<slug:slug>/", views.room, name="room"),
     path("rooms/<slug:slug>/history/", views.older_messages, name="history"),
     path("rooms/<slug:slug>/messages/", views.post, name="post"),
+    path("search/", views.search_messages, name="search"),
 ]
