@@ -12,6 +12,7 @@ PAGES = {
     "rooms:index": ("/", None),
     "rooms:room": ("/rooms/lobby/", None),
     "rooms:history": ("/rooms/lobby/history/?before=5", None),
+    "rooms:search": ("/search/?q=deploy", None),
     "login": ("/accounts/login/", None),
     "signup": ("/accounts/signup/", None),
     "password_change": ("/accounts/password_change/", "alice"),
