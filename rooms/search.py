@@ -47,12 +47,13 @@ def search(user, query, before=None):
         author = get_user_model().objects.filter(username__iexact=query.author).first()
         if author is None:
             return Results(query, problem=f"No user is named “{query.author}”.")
-    ids = matching_ids(query.words, rooms, author=author, before=before, limit=PAGE_SIZE + 1)
-    page = ids[:PAGE_SIZE]
+    matches = matching_ids(query.words, rooms, author=author, before=before, limit=PAGE_SIZE + 1)
+    page = matches.ids[:PAGE_SIZE]
     messages = Message.objects.select_related("author", "room").in_bulk(page)
     hits = [
         Hit(message, snippet(message.body, query.words), message_link(message))
         for message in (messages.get(pk) for pk in page)
         if message is not None  # deleted since
     ]
-    return Results(query, hits, older=page[-1] if len(ids) > PAGE_SIZE else None)
+    older = page[-1] if len(matches.ids) > PAGE_SIZE else matches.window_end
+    return Results(query, hits, older=older)

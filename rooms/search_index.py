@@ -6,6 +6,8 @@ column the database recomputes on every write, under a GIN index. Both read punc
 space, so the words inside an address are words, and every query word is a prefix.
 """
 
+from dataclasses import dataclass
+
 from django.db import connections
 
 from rooms.models import Message
@@ -99,16 +101,33 @@ def restore_triggers(using="default", **kwargs):
         cursor.execute(SQLITE_REBUILD)
 
 
-# FTS5 drives the join, newest first, so a page stops after `limit` rows the reader may see.
+# The most messages holding a query's words that one page looks through, newest first: however
+# few of them the reader may see or the filters keep, a page costs no more than this.
+WINDOW = 5000
+# FTS5 drives the join newest first and stops after `limit` rows the reader may see, or at the
+# window's last message.
 SQLITE_QUERY = f"""
     SELECT {SQLITE_TABLE}.rowid FROM {SQLITE_TABLE}
     JOIN rooms_message ON rooms_message.id = {SQLITE_TABLE}.rowid
-    WHERE {SQLITE_TABLE} MATCH %s AND {SQLITE_TABLE}.rowid < %s AND {{conditions}}
+    WHERE {SQLITE_TABLE} MATCH %s AND {SQLITE_TABLE}.rowid < %s AND {SQLITE_TABLE}.rowid >= %s
+        AND {{conditions}}
     ORDER BY {SQLITE_TABLE}.rowid DESC LIMIT %s"""
-POSTGRESQL_QUERY = """
-    SELECT id FROM rooms_message
-    WHERE search_document @@ to_tsquery('simple'::regconfig, %s) AND id < %s AND {conditions}
+SQLITE_WINDOW_END = f"""
+    SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s AND rowid < %s
+    ORDER BY rowid DESC LIMIT 1 OFFSET %s"""
+# The planner reads the window newest first by primary key (common words) or sorts the GIN
+# index's matches (rare ones); the filters apply to what the window holds.
+POSTGRESQL_WINDOW = """
+    SELECT id, room_id, author_id FROM rooms_message
+    WHERE search_document @@ to_tsquery('simple'::regconfig, %s) AND id < %s
     ORDER BY id DESC LIMIT %s"""
+POSTGRESQL_QUERY = f"""
+    SELECT id FROM ({POSTGRESQL_WINDOW}) AS candidate
+    WHERE {{conditions}} ORDER BY id DESC LIMIT %s"""
+POSTGRESQL_WINDOW_END = """
+    SELECT id FROM rooms_message
+    WHERE search_document @@ to_tsquery('simple'::regconfig, %s) AND id < %s
+    ORDER BY id DESC LIMIT 1 OFFSET %s"""
 
 
 def sqlite_match(words):
@@ -122,27 +141,54 @@ def postgresql_match(words):
     return " & ".join(f"'{word}':*" for word in quoted)
 
 
+@dataclass
+class Matches:
+    ids: list  # newest first
+    window_end: int | None  # the oldest message looked at, when the window was full
+
+
 def matching_ids(words, rooms, *, author=None, before=None, limit):
-    """Primary keys of the newest `limit` messages in `rooms` (a Room queryset) holding a word
-    that starts with each of `words`, by `author` if given, older than message `before`."""
+    """The newest `limit` messages in `rooms` (a Room queryset) holding a word that starts with
+    each of `words`, by `author` if given, older than message `before`; with words, among the
+    WINDOW newest messages holding them."""
     before = before or NEWEST
     if not words:
         messages = Message.objects.filter(room__in=rooms, pk__lt=before)
         if author is not None:
             messages = messages.filter(author=author)
-        return list(messages.order_by("-pk").values_list("pk", flat=True)[:limit])
+        return Matches(list(messages.order_by("-pk").values_list("pk", flat=True)[:limit]), None)
     rooms_sql, rooms_params = rooms.order_by().values("pk").query.sql_with_params()
     conditions, params = [f"room_id IN ({rooms_sql})"], list(rooms_params)
     if author is not None:
         conditions.append("author_id = %s")
         params.append(author.pk)
     connection = connections[Message.objects.db]
-    if connection.vendor == "sqlite":
-        query, match = SQLITE_QUERY, sqlite_match(words)
-    else:
-        query, match = POSTGRESQL_QUERY, postgresql_match(words)
+    page = sqlite_page if connection.vendor == "sqlite" else postgresql_page
     with connection.cursor() as cursor:
-        cursor.execute(
-            query.format(conditions=" AND ".join(conditions)), [match, before, *params, limit]
-        )
-        return [pk for (pk,) in cursor.fetchall()]
+        return page(cursor, words, before, " AND ".join(conditions), params, limit)
+
+
+def sqlite_page(cursor, words, before, conditions, params, limit):
+    match = sqlite_match(words)
+    window_end = first_column(cursor, SQLITE_WINDOW_END, [match, before, WINDOW - 1])
+    query = SQLITE_QUERY.format(conditions=conditions)
+    cursor.execute(query, [match, before, window_end or 0, *params, limit])
+    ids = [pk for (pk,) in cursor.fetchall()]
+    return Matches(ids, window_end if len(ids) < limit else None)
+
+
+def postgresql_page(cursor, words, before, conditions, params, limit):
+    match = postgresql_match(words)
+    query = POSTGRESQL_QUERY.format(conditions=conditions)
+    cursor.execute(query, [match, before, WINDOW, *params, limit])
+    ids = [pk for (pk,) in cursor.fetchall()]
+    if len(ids) == limit:
+        return Matches(ids, None)
+    # Only a page the filters thinned out asks where its window ended.
+    return Matches(ids, first_column(cursor, POSTGRESQL_WINDOW_END, [match, before, WINDOW - 1]))
+
+
+def first_column(cursor, query, params):
+    cursor.execute(query, params)
+    row = cursor.fetchone()
+    return row and row[0]

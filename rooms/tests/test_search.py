@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, models
 
+from rooms import search_index
 from rooms.models import Message, Room
 from rooms.posting import post_message
 from rooms.search import PAGE_SIZE, search
@@ -143,6 +144,25 @@ def test_results_come_newest_first_a_page_at_a_time(say, alice):
     assert last.older is None
 
 
+def test_a_page_looks_through_a_bounded_window_and_older_results_go_past_it(
+    say, alice, bob, monkeypatch
+):
+    monkeypatch.setattr(search_index, "WINDOW", 4)
+    oldest_of_bob = say("deploy", author=bob)
+    alices = [say(f"deploy {n}") for n in range(6)]
+    newest_of_bob = say("deploy", author=bob)
+    say("deploy 6")
+    say("deploy 7")
+
+    first = search(alice, parse("deploy from:bob"))
+    second = search(alice, parse("deploy from:bob"), before=first.older)
+    third = search(alice, parse("deploy from:bob"), before=second.older)
+
+    assert ([h.message for h in first.hits], first.older) == ([newest_of_bob], alices[5].pk)
+    assert ([h.message for h in second.hits], second.older) == ([], alices[1].pk)
+    assert ([h.message for h in third.hits], third.older) == ([oldest_of_bob], None)
+
+
 def test_each_result_links_to_its_message_in_its_room(say, alice):
     message = say("deploy")
 
@@ -246,4 +266,4 @@ def test_query_syntax_typed_is_read_as_words(say, alice, text):
 def test_the_index_query_reads_any_word_as_text(say, word):
     message = say("deploy it")
 
-    assert matching_ids([word, "deploy"], Room.objects.all(), limit=5) in ([], [message.pk])
+    assert matching_ids([word, "deploy"], Room.objects.all(), limit=5).ids in ([], [message.pk])

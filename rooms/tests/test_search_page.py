@@ -6,6 +6,7 @@ import re
 import pytest
 from django.utils.cache import has_vary_header
 
+from rooms import search_index
 from rooms.models import Room
 from rooms.posting import post_message
 from rooms.search import PAGE_SIZE
@@ -22,6 +23,13 @@ def deploys(room, alice, unlimited_posting):
 
 def result_ids(html):
     return [int(pk) for pk in re.findall(r'<article id="result-(\d+)"', html)]
+
+
+def older_results(client, html):
+    """The page the "Older results" link of `html` leads to."""
+    return client.get(
+        re.search(r'id="older-results" href="([^"]+)"', html)[1].replace("&amp;", "&")
+    )
 
 
 def test_results_show_room_author_time_and_a_marked_snippet_linking_to_the_message(
@@ -87,6 +95,24 @@ def test_older_results_are_a_link_away_with_and_without_htmx(client, deploys):
     assert "<html" in older
     assert "<html" not in appended
     assert 'id="older-results"' not in older
+
+
+def test_a_stretch_without_a_match_says_so_and_links_further_back(
+    client, room, alice, bob, unlimited_posting, monkeypatch
+):
+    monkeypatch.setattr(search_index, "WINDOW", 2)
+    oldest = post_message(room, bob, "deploy")
+    for n in range(4):
+        post_message(room, alice, f"deploy {n}")
+
+    first = client.get("/search/?q=deploy+from:bob").text
+    second = older_results(client, first).text
+    last = older_results(client, second).text
+
+    for stretch in (first, second):
+        assert "No match in this stretch of messages holding the words" in stretch
+    assert result_ids(last) == [oldest.pk]
+    assert 'id="older-results"' not in last
 
 
 def test_every_page_has_a_search_box_in_its_header(client, room):
