@@ -249,6 +249,10 @@ QUERY_SYNTAX = [
     "deploy OR",
     "(deploy",
     "{deploy}",
+    "½",
+    "deploy 🎉",
+    "日本語",
+    "x" * 200,
 ]
 
 

@@ -4,12 +4,17 @@ older results a link away, and every bad input answered with a clear message."""
 import re
 
 import pytest
+from django.test import Client
 from django.utils.cache import has_vary_header
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from rooms import search_index
 from rooms.models import Room
 from rooms.posting import post_message
 from rooms.search import PAGE_SIZE
+from rooms.tests.test_injection import assert_inert
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +166,22 @@ def test_bad_input_is_answered_with_a_clear_message(client, db, query, error, he
     assert error in response.text
     assert 'role="alert"' in response.text
     assert "result-" not in response.text
+
+
+@given(
+    query=st.text(max_size=250),
+    before=st.none() | st.text(max_size=25) | st.integers().map(str),
+)
+@hypothesis_settings(
+    max_examples=150,
+    deadline=None,
+    # One set of messages for every example, on purpose: they are only read.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_no_query_crashes_the_page_or_shows_anything_unsafe(deploys, query, before):
+    params = {"q": query} if before is None else {"q": query, "before": before}
+
+    response = Client().get("/search/", params)
+
+    assert response.status_code == 200
+    assert_inert(response.text, page=True)
