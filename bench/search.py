@@ -90,7 +90,7 @@ def measure_in_this_process(backend, size, args):
         call_command("migrate", "rooms", "0006_username_skeletons", verbosity=0)
         started = time.perf_counter()
         reader = load(size)
-        loaded = time.perf_counter()
+        loaded, size_before = time.perf_counter(), database_bytes()
         call_command("migrate", "rooms", verbosity=0)  # the search index, over what is there
         migrated = time.perf_counter()
         if connection.vendor == "postgresql":
@@ -99,8 +99,23 @@ def measure_in_this_process(backend, size, args):
         return {
             "load_s": loaded - started,
             "migration_s": migrated - loaded,
+            "mb_before": size_before / 1e6,
+            "mb_after": database_bytes() / 1e6,
             "queries": time_queries(reader, args.runs),
         }
+
+
+def database_bytes():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA page_count")
+            pages = cursor.fetchone()[0]
+            cursor.execute("PRAGMA page_size")
+            return pages * cursor.fetchone()[0]
+        cursor.execute("SELECT pg_database_size(current_database())")
+        return cursor.fetchone()[0]
 
 
 def load(size):
@@ -230,8 +245,9 @@ def database(backend, postgres):
 
 def report_one(backend, size, figures):
     print(
-        f"\n{backend}, {size:,} messages: loaded in {figures['load_s']:.0f} s, "
-        f"search migration {figures['migration_s']:.1f} s\n"
+        f"\n{backend}, {size:,} messages: loaded in {figures['load_s']:.0f} s; the search "
+        f"migration took {figures['migration_s']:.1f} s, the database grew from "
+        f"{figures['mb_before']:.0f} MB to {figures['mb_after']:.0f} MB\n"
     )
     print("| query | text | matching messages | shown | p50 ms | p95 ms |")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
