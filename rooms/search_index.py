@@ -1,4 +1,4 @@
-"""The full-text index of message bodies, and the one query that reads it, on either database.
+"""The full-text index of message bodies, and the queries that read it, on either database.
 
 SQLite: an FTS5 table over rooms_message, kept in step by triggers, so an edit or a deletion by
 any path (the ORM, the admin, a cascade, raw SQL) reaches it. PostgreSQL: a stored tsvector
@@ -144,7 +144,8 @@ def postgresql_match(words):
 @dataclass
 class Matches:
     ids: list  # newest first
-    window_end: int | None  # the oldest message looked at, when the window was full
+    # Where a page cut short by the window's end stopped: older matches may lie past it.
+    window_end: int | None
 
 
 def matching_ids(words, rooms, *, author=None, before=None, limit):
