@@ -181,28 +181,31 @@ def insert(cursor, rows):
 
 
 def time_queries(reader, runs):
-    """p50 and p95 of `runs` searches of each query, after three to warm the caches."""
+    """p50 and p95 of `runs` searches of each query, after three to warm the caches. The queries
+    take turns, so a burst of load on this shared machine falls on all of them alike."""
     from rooms.search import search
     from rooms.search_query import parse
 
-    figures = {}
-    for label, text in QUERIES.items():
-        query = parse(text)
-        for _ in range(3):
-            search(reader, query)
-        times = []
-        for _ in range(runs):
+    queries = {label: parse(text) for label, text in QUERIES.items()}
+    shown = {label: len(search(reader, query).hits) for label, query in queries.items()}
+    for query in [*queries.values()] * 2:
+        search(reader, query)
+    times = {label: [] for label in queries}
+    for _ in range(runs):
+        for label, query in queries.items():
             started = time.perf_counter()
-            results = search(reader, query)
-            times.append((time.perf_counter() - started) * 1000)
-        figures[label] = {
-            "text": text,
+            search(reader, query)
+            times[label].append((time.perf_counter() - started) * 1000)
+    return {
+        label: {
+            "text": QUERIES[label],
             "matching": count_matching(query.words),
-            "shown": len(results.hits),
-            "p50_ms": statistics.median(times),
-            "p95_ms": statistics.quantiles(times, n=20)[-1],
+            "shown": shown[label],
+            "p50_ms": statistics.median(times[label]),
+            "p95_ms": statistics.quantiles(times[label], n=20)[-1],
         }
-    return figures
+        for label, query in queries.items()
+    }
 
 
 def count_matching(words):
