@@ -13,4 +13,5 @@ urlpatterns = [
     path("rooms/<slug:slug>/messages/<int:pk>/delete/", message_views.delete, name="delete"),
     path("rooms/<slug:slug>/messages/<int:pk>/reactions/", message_views.react, name="react"),
     path("viewer.css", views.viewer_css, name="viewer-css"),
+    path("search/", views.search_messages, name="search"),
 ]

@@ -12,6 +12,8 @@ from rooms.fragments import message_html
 from rooms.limits import RateLimited
 from rooms.models import Room
 from rooms.posting import NotAllowed, post_message
+from rooms.search import search
+from rooms.search_query import SearchForm
 
 
 def visible_room(request, slug):
@@ -100,3 +102,16 @@ def viewer_css(request):
     response = render(request, "rooms/viewer.css", content_type="text/css")
     patch_cache_control(response, private=True, max_age=3600)
     return response
+
+
+@require_safe
+@vary_on_headers("HX-Request")  # the results for htmx, a page otherwise: caches keep both
+def search_messages(request):
+    form = SearchForm(request.GET)
+    results = None
+    if form.is_valid():
+        results = search(request.user, form.cleaned_data["q"], form.cleaned_data["before"])
+    # htmx restoring a page its history cache lacks sends HX-Request too, and wants the page.
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "rooms/_search_results.html" if fragment else "rooms/search.html"
+    return render(request, template, {"form": form, "results": results})

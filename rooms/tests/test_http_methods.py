@@ -17,6 +17,7 @@ PAGES = {
     "rooms:message": ("/rooms/lobby/messages/{message}/", None),
     "rooms:edit": ("/rooms/lobby/messages/{message}/edit/", "alice"),
     "rooms:viewer-css": ("/viewer.css", "alice"),
+    "rooms:search": ("/search/?q=deploy", None),
     "login": ("/accounts/login/", None),
     "signup": ("/accounts/signup/", None),
     "password_change": ("/accounts/password_change/", "alice"),
