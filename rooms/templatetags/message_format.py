@@ -13,6 +13,8 @@ from rooms.bidi import without_bidi_controls
 
 register = template.Library()
 
+# Text between the tags of a body's HTML; links are passed over whole.
+TAGS_AND_LINKS = re.compile(r"(<a\b.*?</a>|<[^>]*>)", re.DOTALL)
 # What urlize could turn into a link; a body with none of it is only escaped.
 LINK_HINT = re.compile(r"://|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
 
@@ -47,3 +49,20 @@ def linkify(body):
             link_rel="nofollow noopener noreferrer",
         )
     )
+
+
+@register.filter(is_safe=True)
+def mentions(html, users):
+    """`html` (a body made safe by the filter before) with `@name` of each of `users` marked as
+    a mention, in its text only: never inside a tag or a link."""
+    if not users:
+        return html
+    names = "|".join(re.escape(escape(user.get_username())) for user in users)
+    mention = re.compile(rf"(?<![\w@.+-])@({names})(?![\w@+-]|\.[\w@+-])")
+    parts = TAGS_AND_LINKS.split(html)
+    parts[::2] = [mention.sub(mention_html, text) for text in parts[::2]]
+    return mark_safe("".join(parts))
+
+
+def mention_html(found):
+    return f'<strong class="mentioned-user font-semibold text-indigo-700">@{found[1]}</strong>'

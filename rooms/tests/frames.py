@@ -28,6 +28,14 @@ async def receive_frames(socket, count, seconds=2):
     return frames
 
 
+async def nothing_but_presence(socket, seconds=0.3):
+    """Whether the socket is sent nothing but who-is-here updates for `seconds`."""
+    while not await socket.receive_nothing(seconds):
+        if not (await socket.receive_from()).startswith(PRESENCE):
+            return False
+    return True
+
+
 MESSAGE = re.compile(r'<article id="message-(\d+)".*?<p class="body[^"]*">([^<]*)</p>', re.S)
 APPEND = re.compile(r'<div hx-swap-oob="beforeend:#messages">(.*?)</div>\s*(?=<input|$)', re.S)
 DELETE = re.compile(r'<div id="message-(\d+)" hx-swap-oob="delete"></div>')
