@@ -31,7 +31,6 @@ class RoomLink:
     unread: int
     mentions: int
     label: str = ""  # a direct message's other user; the room's name otherwise
-    current: bool = False  # the page's own room
 
     @property
     def shows_count(self):

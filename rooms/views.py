@@ -45,7 +45,9 @@ def room_page(request, room, page=None, form=None, error=None, status=200, **con
     had read to before."""
     page = page or history.page_before(room)
     page.read_seq = read_position(request.user, room.pk)
-    mark_read(request.user, room.pk, page.last_seq if page.has_newer else room.last_seq)
+    shown_through = page.last_seq if page.has_newer else room.last_seq
+    if page.read_seq is None or shown_through > page.read_seq:  # a reload writes nothing
+        mark_read(request.user, room.pk, shown_through)
     context |= sidebar_context(request.user, current=room.pk)
     context |= {
         "room": room,
