@@ -19,6 +19,9 @@ def parse_args():
     parser.add_argument("--rooms", type=int, default=200)
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--unread-rooms", type=int, default=None, help="rooms with unread messages (all)"
+    )
     return parser.parse_args()
 
 
@@ -35,9 +38,9 @@ def set_up(db):
     django.setup()
 
 
-def build(rooms, messages):
-    """ROOMS public rooms sharing MESSAGES messages; the reader has read each to a different
-    depth (0 to 149 behind), so every room has something to count."""
+def build(rooms, messages, unread_rooms):
+    """ROOMS public rooms sharing MESSAGES messages; the reader has read the first UNREAD_ROOMS
+    to a different depth each (1 to 150 behind), the others to their end."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -63,7 +66,7 @@ def build(rooms, messages):
                 rows,
             )
             Room.objects.filter(pk=room.pk).update(last_seq=per_room)
-            mark_read_to(reader, room, per_room - n % 150)
+            mark_read_to(reader, room, per_room - (1 + n % 150 if n < unread_rooms else 0))
     print(f"built {rooms} rooms, {per_room * rooms:,} messages", file=sys.stderr)
 
 
@@ -95,7 +98,7 @@ def main():
     args = parse_args()
     set_up(args.db)
     if args.build:
-        build(args.rooms, args.messages)
+        build(args.rooms, args.messages, args.unread_rooms or args.rooms)
     else:
         measure(args.seconds)
 

@@ -2,8 +2,8 @@
 their own) and those that mention them, for every room in one query.
 
 A room's count is an index range on (room, seq) cut at UNREAD_CAP rows, so a room far behind
-costs no more than a busy one; a user with no Subscription row for a room has read what was
-posted before they joined.
+costs no more than a busy one, and a room read to its last position is not counted at all. A
+user with no Subscription row for a room has read what was posted before they joined.
 """
 
 from dataclasses import dataclass
@@ -58,16 +58,16 @@ def unread_text(count):
 
 SIDEBAR_SQL = """
 SELECT r.id, r.slug, r.name, r.is_private, r.is_direct, r.last_seq, s.read_seq, s.level,
-  (SELECT COUNT(*) FROM (
+  CASE WHEN r.last_seq > COALESCE(s.read_seq, 0) THEN (SELECT COUNT(*) FROM (
      SELECT 1 FROM {message} m
      WHERE m.room_id = r.id AND m.author_id <> %s
        AND m.seq > COALESCE(s.read_seq, 0)
        AND (s.read_seq IS NOT NULL OR m.created_at > %s)
-     LIMIT {cap}) AS unread_rows),
-  (SELECT COUNT(*) FROM (
+     LIMIT {cap}) AS unread_rows) ELSE 0 END,
+  CASE WHEN r.last_seq > COALESCE(s.read_seq, 0) THEN (SELECT COUNT(*) FROM (
      SELECT 1 FROM {mention} n
      WHERE n.user_id = %s AND n.room_id = r.id AND n.seq > COALESCE(s.read_seq, 0)
-     LIMIT {cap}) AS mention_rows)
+     LIMIT {cap}) AS mention_rows) ELSE 0 END
 FROM {room} r LEFT JOIN {subscription} s ON s.room_id = r.id AND s.user_id = %s
 WHERE r.id IN ({visible})
 ORDER BY r.is_direct, r.name, r.id
