@@ -67,13 +67,15 @@ class LiveReads:
             self.writer = asyncio.create_task(self.write_soon())
 
     async def write_soon(self):
-        await asyncio.sleep(LIVE_READS_SECONDS)
-        pending, self.pending = self.pending, {}
-        for room_id, seqs in pending.items():
-            try:
-                await database_sync_to_async(mark_many_read)(room_id, seqs)
-            except Exception:
-                logger.exception("Saving what pages read in room %s failed", room_id)
+        # Until nothing waits: what pages are sent while a batch is written goes in the next.
+        while self.pending:
+            await asyncio.sleep(LIVE_READS_SECONDS)
+            pending, self.pending = self.pending, {}
+            for room_id, seqs in pending.items():
+                try:
+                    await database_sync_to_async(mark_many_read)(room_id, seqs)
+                except Exception:
+                    logger.exception("Saving what pages read in room %s failed", room_id)
 
 
 live_reads = per_loop(LiveReads)
