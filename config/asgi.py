@@ -13,15 +13,18 @@ from config.http import ThreadPoolASGIHandler  # noqa: E402
 from config.request_body import BoundedRequestBody  # noqa: E402
 from config.socket_auth import SocketAuthMiddlewareStack  # noqa: E402
 from config.socket_origin import SameOriginValidator  # noqa: E402
+from rooms.away_email import sweeping  # noqa: E402
 from rooms.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": BoundedRequestBody(ThreadPoolASGIHandler()),
-        "websocket": SameOriginValidator(
-            SocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
+application = sweeping(
+    ProtocolTypeRouter(
+        {
+            "http": BoundedRequestBody(ThreadPoolASGIHandler()),
+            "websocket": SameOriginValidator(
+                SocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            ),
+        }
+    )
 )
 
 # What start-up made (about 90,000 objects: Django, the apps, their modules) lives as long as

@@ -266,3 +266,24 @@ PRESENCE_EXPIRY_SECONDS = 3 * PRESENCE_HEARTBEAT_SECONDS
 # How often each process checks its open sockets against the database (rooms/recheck.py): access
 # lost by any path ends a socket within it, a message whose broadcast never came within twice it.
 RECHECK_SECONDS = float(os.environ.get("SOCICO_RECHECK_SECONDS", "5"))
+
+# Away emails (rooms/away_email.py): how long a mention or a direct message waits unread, with
+# no page of its user open, before they are emailed; how often each process looks.
+NOTIFY_AFTER_SECONDS = float(os.environ.get("SOCICO_NOTIFY_AFTER", "600"))
+NOTIFY_SWEEP_SECONDS = float(os.environ.get("SOCICO_NOTIFY_SWEEP_SECONDS", "30"))
+# Where the links in emails point.
+SITE_URL = os.environ.get("SOCICO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Django's email: printed to the console unless an SMTP host is given.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Socico <socico@localhost>")

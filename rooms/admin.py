@@ -15,6 +15,19 @@ class RoomAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(message_count=Count("messages"))
 
+    def get_readonly_fields(self, request, obj=None):
+        # A direct-message room stays private, between its two members.
+        if obj is not None and obj.is_direct:
+            return ["is_private", "members", "slug"]
+        return super().get_readonly_fields(request, obj)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return (
+            {}
+            if obj is not None and obj.is_direct
+            else super().get_prepopulated_fields(request, obj)
+        )
+
     @admin.display(ordering="message_count")
     def message_count(self, room):
         return room.message_count

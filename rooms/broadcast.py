@@ -5,10 +5,12 @@ untouched, in position order; the page swaps it in out of band. Publishing never
 channel layer (rooms/publisher.py).
 """
 
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 
 from rooms.events import room_event, user_event
 from rooms.fragments import message_html, shown
+from rooms.mentions import with_mentioned_users
 from rooms.models import Message
 from rooms.publisher import publish
 
@@ -35,13 +37,19 @@ def render_changes(changes, position):
     return render_to_string("rooms/_changes_oob.html", context)
 
 
-def change_event(room_id, seq, html):
-    return room_event("room.change", room_id, seq=seq, html=html)
+def change_event(room_id, seq, html, **sidebar):
+    """`sidebar`: what other rooms' pages count it by (rooms/sidebar.py), for no query there."""
+    return room_event("room.change", room_id, seq=seq, html=html, **sidebar)
 
 
 def message_event(message):
     """The event that carries a new message, rendered once for every recipient."""
-    return change_event(message.room_id, message.seq, render_appended([message], message.seq))
+    prefetch_related_objects([message], with_mentioned_users())
+    html = render_appended([message], message.seq)
+    mentioned = [mention.user_id for mention in message.mentions.all()]
+    return change_event(
+        message.room_id, message.seq, html, posted_by=message.author_id, mentioned=mentioned
+    )
 
 
 def message_created(message):
@@ -56,9 +64,9 @@ def message_changed(message_pk, seq):
         publish(change_event(message.room_id, seq, html))
 
 
-def message_removed(room_id, message_pk, seq):
+def message_removed(room_id, message_pk, seq, message_seq):
     html = render_to_string("rooms/_changes_oob.html", {"removed": [message_pk], "position": seq})
-    publish(change_event(room_id, seq, html))
+    publish(change_event(room_id, seq, html, removed_seq=message_seq))
 
 
 def access_changed(room_id):

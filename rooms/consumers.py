@@ -32,7 +32,9 @@ from rooms.forms import MessageForm, message_form
 from rooms.hub import MISSED, hub
 from rooms.models import MESSAGE_MAX_LENGTH, Room
 from rooms.posting import NotAllowed, post_message
+from rooms.read_positions import live_reads
 from rooms.recheck import recheck
+from rooms.sidebar import load_state
 
 # htmx reconnects only after 1006 and 1011-1013: the 4xxx codes end a page's socket for good.
 CLOSE_NO_SUCH_ROOM = 4404  # unknown, or private and not yours: the same to the client
@@ -89,6 +91,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     writable = False
     # Set once the server closes the socket: nothing is sent after the close.
     closing = False
+    # A signed-in page's rooms sidebar (rooms/sidebar.py), kept from its rooms' events.
+    sidebar = None
+    event_groups = ()
 
     async def connect(self):
         self.socket_name = uuid.uuid4().hex
@@ -115,18 +120,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except presence.TooManySockets as refusal:
             return await self.refuse(CLOSE_TOO_MANY_SOCKETS, str(refusal))
         self.room = room
-        for group in self.groups_joined():
+        self.event_groups = [room_group(room.pk)]
+        if self.user_id is not None:
+            # The user's own stream, and every room they can see for the sidebar's badges.
+            watched = Room.objects.visible_to(user).exclude(pk=room.pk).values_list("pk", flat=True)
+            self.event_groups += [user_group(self.user_id)]
+            self.event_groups += [room_group(pk) async for pk in watched]
+        for group in self.event_groups:
             await hub().enter(group, self)
+        if self.user_id is not None:
+            # Read after entering the groups: a message in between is in one or the other.
+            title = f"# {room.name} · Socico"
+            self.sidebar = await database_sync_to_async(load_state)(user, room.pk, title)
         # Accepted once in the groups: every change made after the handshake reaches it.
         await self.accept()
         self.writable = True
         self.writer = asyncio.create_task(self.write_outbox())
         recheck().start()
-
-    def groups_joined(self):
-        yield room_group(self.room.pk)
-        if self.user_id is not None:
-            yield user_group(self.user_id)
 
     async def __call__(self, scope, receive, send):
         # However the consumer ends (its socket's disconnect, or a handler's exception), it
@@ -159,7 +169,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if task is not None:
                 task.cancel()
         if self.room is not None:
-            groups = list(self.groups_joined())
+            groups = self.event_groups
             self.room = None
             try:
                 await presence.registry().leave(self.socket_name)
@@ -268,11 +278,39 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.send_composer(error="That resume frame had no valid last_seq.")
         async with self.delivering:
             await self.catch_up(after=max(page_seq, self.sequence.last_seq or 0))
+        if self.sidebar is not None and (whole := self.sidebar.whole()):
+            await self.send(text_data=whole)
 
     async def room_change(self, event):
+        if event["room"] != self.room.pk:
+            return await self.other_room_change(event)
         for frame in self.sequence.offer(event["seq"], event["html"]):
             await self.send(text_data=frame)
         self.watch_gap()
+        self.note_shown()
+
+    async def other_room_change(self, event):
+        """A change in another of the user's rooms: its sidebar link, if a badge moved."""
+        if "posted_by" in event:
+            frame = self.sidebar.message_posted(
+                event["room"], event["seq"], event["posted_by"], event["mentioned"]
+            )
+        elif "removed_seq" in event:
+            frame = self.sidebar.message_removed(event["room"], event["removed_seq"])
+        else:
+            return  # an edit or a reaction: no badge counts it
+        if frame:
+            await self.send(text_data=frame)
+
+    async def user_read(self, event):
+        """The user read a room somewhere (this page, another tab): its badge follows."""
+        if frame := self.sidebar.read(event["room"], event["read_seq"]):
+            await self.send(text_data=frame)
+
+    def note_shown(self):
+        """The page was shown its room up to its position: the room is read that far."""
+        if self.user_id is not None and self.sequence.last_seq is not None:
+            live_reads().note(self.room.pk, self.user_id, self.sequence.last_seq)
 
     def watch_gap(self):
         if not self.sequence.has_gap:
@@ -299,7 +337,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_access(self, event):
         """Membership or privacy changed: a socket that may no longer read the room ends."""
-        await self.readable_position()
+        if event["room"] == self.room.pk:
+            await self.readable_position()
 
     async def room_missed(self, event):
         # A page that has not said where it is yet gets everything when it does.
@@ -340,7 +379,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return position
 
     async def room_presence(self, event):
-        await self.send(text_data=event["html"])
+        if event["room"] == self.room.pk:
+            await self.send(text_data=event["html"])
 
     async def catch_up(self, *, after):
         """Send what the page lacks after position `after` (once its access is checked again):
@@ -361,6 +401,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         for frame in self.sequence.advance(position):
             await self.send(text_data=frame)
         self.watch_gap()
+        self.note_shown()
 
     @database_sync_to_async
     def render_changes(self, after, room_seq):

@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from rooms.mentions import with_mentioned_users
 from rooms.models import Message, Reaction
 
 # About 1 KB each; read and filled by HTTP threads and the sockets' thread alike.
@@ -72,7 +73,8 @@ def whole(messages):
 
 def shown(messages):
     """The `messages` queryset with what their fragments show: author, room, reactions, and
-    who reacted."""
+    who reacted, and whom they mention."""
     return messages.select_related("author", "room").prefetch_related(
-        Prefetch("reactions", Reaction.objects.select_related("user"))
+        Prefetch("reactions", Reaction.objects.select_related("user")),
+        with_mentioned_users(),
     )

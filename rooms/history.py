@@ -4,6 +4,8 @@ page missed."""
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.template.loader import render_to_string
+
 from rooms.fragments import message_html, shown
 
 PAGE_SIZE = 50
@@ -17,6 +19,7 @@ class Page:
     has_older: bool
     has_newer: bool = False
     current: int | None = None  # a permalink's message, marked on its page
+    read_seq: int | None = None  # where the viewer had read to: a divider follows it
 
     @property
     def first_seq(self):
@@ -29,7 +32,18 @@ class Page:
     @cached_property
     def html(self):
         """The messages' HTML, each rendered at most once per process (rooms/fragments.py)."""
-        return message_html(self.messages, current=self.current)
+        new = self.first_unread()
+        if new is None:
+            return message_html(self.messages, current=self.current)
+        read, unread = self.messages[:new], self.messages[new:]
+        divider = render_to_string("rooms/_new_messages.html")
+        return message_html(read, self.current) + divider + message_html(unread, self.current)
+
+    def first_unread(self):
+        """Where the messages the viewer had not read begin on this page, if they do."""
+        if self.read_seq is None:
+            return None
+        return next((i for i, row in enumerate(self.messages) if row.seq > self.read_seq), None)
 
 
 def narrow(messages):

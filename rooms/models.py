@@ -1,10 +1,14 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 MESSAGE_MAX_LENGTH = 4000
+DIRECT_ROOMS_HAVE_TWO = (
+    "A direct-message room stays private between its two members and never gains another."
+)
 # What a message can be boosted with: (emoji, its name for screen readers and titles).
 REACTIONS = [
     ("👍", "thumbs up"),
@@ -52,6 +56,9 @@ class Room(models.Model):
     is_private = models.BooleanField(
         "private", default=False, help_text="Only its members can find, read and post in it."
     )
+    # Direct messages: a private room of exactly two members that never gains another
+    # (rooms/direct.py; the rule itself is in rooms/signals.py).
+    is_direct = models.BooleanField("direct messages", default=False, editable=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="private_rooms"
     )
@@ -69,6 +76,8 @@ class Room(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        if self.is_direct and not self.is_private:
+            raise ValidationError(DIRECT_ROOMS_HAVE_TWO)
         # Only posting writes last_seq, naming it in update_fields under the room's row lock:
         # any other save holds a copy read earlier, and writing that back rolls the counter back.
         updates_a_stored_room = not (self._state.adding or kwargs.get("force_insert"))
@@ -121,6 +130,14 @@ class Message(models.Model):
     @property
     def dom_id(self):
         return f"message-{self.pk}"
+
+    def mentioned(self):
+        """The users the message mentions (rooms/mentions.py), by name."""
+        return sorted((mention.user for mention in self.mentions.all()), key=str)
+
+    def mention_keys(self):
+        """Whom the message mentions, as the viewer's stylesheet names users."""
+        return " ".join(f"u{mention.user_id}" for mention in self.mentions.all())
 
     def reaction_groups(self):
         """A ReactionGroup per emoji reacted with, in REACTIONS order."""
@@ -215,3 +232,68 @@ class UsernameSkeleton(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.digest[:12]}"
+
+
+class Subscription(models.Model):
+    """A user's place in a room: how far they have read it, and what they want to hear of it.
+
+    A user with no row has read nothing posted before they joined (rooms/unread.py)."""
+
+    EVERYTHING, MENTIONS, NOTHING = "all", "mentions", "none"
+    LEVELS = [
+        (EVERYTHING, "Everything"),
+        (MENTIONS, "Mentions only"),
+        (NOTHING, "Nothing"),
+    ]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="subscriptions")
+    # The room position the user was last shown: messages after it are unread.
+    read_seq = models.PositiveBigIntegerField(default=0)
+    level = models.CharField(max_length=8, choices=LEVELS, default=EVERYTHING)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "room"], name="subscription_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.room_id}: read to {self.read_seq}, {self.level}"
+
+
+class Mention(models.Model):
+    """`@username` in a message, of a user who may read its room; gone with the message."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions"
+    )
+    # The message's room and seq, copied so a user's unread mentions per room are one index range.
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user"], name="mention_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "room", "seq"], name="mention_user_room_seq")]
+
+    def __str__(self):
+        return f"{self.user} in message {self.message_id}"
+
+
+class Profile(models.Model):
+    """What Socico keeps about a user beyond Django's User (their email address is there)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    # When an email about what they missed is due (rooms/away_email.py); None: none pending.
+    email_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Messages created up to then were in an email already.
+    emailed_through = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user}'s profile"

@@ -11,7 +11,10 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from rooms import broadcast, limits
+from rooms.away_email import expect_to_notify
+from rooms.mentions import record_mentions
 from rooms.models import REACTIONS, Message, Reaction, Removal, Room
+from rooms.read_positions import mark_many_read
 
 
 class NotAllowed(Exception):
@@ -35,6 +38,9 @@ def post_message(room, author, body):
         message = Message.objects.create(
             room=room, seq=seq, changed_seq=seq, author=author, body=body
         )
+        record_mentions(message)
+        mark_many_read(room.pk, {author.pk: seq})  # its author has seen the room so far
+        expect_to_notify(notified(room, message))
         transaction.on_commit(lambda: broadcast.message_created(message))
     return message
 
@@ -51,6 +57,7 @@ def edit_message(message, editor, body):
         ):
             raise NotAllowed  # deleted meanwhile
         message.body, message.edited_at, message.changed_seq = body, edited_at, seq
+        record_mentions(message)
         transaction.on_commit(lambda: broadcast.message_changed(message.pk, seq))
     return message
 
@@ -74,7 +81,8 @@ def record_removal(message):
     seq = take_position(Room.objects.all(), message.room_id)
     Removal.objects.create(room_id=message.room_id, seq=seq, message_pk=message.pk)
     room_id, message_pk = message.room_id, message.pk
-    transaction.on_commit(lambda: broadcast.message_removed(room_id, message_pk, seq))
+    message_seq = message.seq
+    transaction.on_commit(lambda: broadcast.message_removed(room_id, message_pk, seq, message_seq))
 
 
 def toggle_reaction(message, user, emoji):
@@ -90,6 +98,15 @@ def toggle_reaction(message, user, emoji):
         if not taken_back:
             Reaction.objects.create(message=message, user=user, emoji=emoji)
         transaction.on_commit(lambda: broadcast.message_changed(message.pk, seq))
+
+
+def notified(room, message):
+    """Who may get an away email about the message: whom it mentions, and a direct
+    message's other member."""
+    users = set(message.mentioned_ids)
+    if room.is_direct:
+        users |= set(room.members.values_list("pk", flat=True))
+    return users - {message.author_id}
 
 
 def take_position(rooms, room_id):

@@ -2,12 +2,13 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from rooms import broadcast, posting
-from rooms.models import Message, Room
+from rooms.models import DIRECT_ROOMS_HAVE_TWO, Message, Room
 from rooms.usernames import remember_skeletons
 
 
@@ -39,6 +40,19 @@ def recheck_access_after_members_leave(sender, instance, action, reverse, pk_set
         return
     for room_id in room_ids:
         transaction.on_commit(partial(broadcast.access_changed, room_id))
+
+
+@receiver(m2m_changed, sender=Room.members.through)
+def direct_rooms_never_gain_members(sender, instance, action, reverse, pk_set, **kwargs):
+    if action != "pre_add":
+        return
+    if reverse:  # user.private_rooms.add(room, ...)
+        rooms, joining = Room.objects.filter(pk__in=pk_set, is_direct=True), {instance.pk}
+    else:
+        rooms, joining = ([instance] if instance.is_direct else []), pk_set
+    for room in rooms:
+        if len(set(room.members.values_list("pk", flat=True)) | joining) > 2:
+            raise ValidationError(DIRECT_ROOMS_HAVE_TWO)
 
 
 @receiver(user_logged_out)

@@ -7,15 +7,24 @@ from django.views.generic import CreateView
 from rooms import limits
 
 
+class SignupForm(UserCreationForm):
+    """Django's own sign-up form, with an optional email address for away emails."""
+
+    class Meta(UserCreationForm.Meta):
+        fields = ["username", "email"]
+        help_texts = {"email": "Optional: for an email when you are mentioned while away."}
+
+
 class SignupView(RedirectURLMixin, CreateView):
-    """Django's own UserCreationForm; the new user is signed in and sent back where they were.
+    """Django's own UserCreationForm (with an optional email); the new user is signed in and
+    sent back where they were.
 
     Every attempt from one address is counted (settings.SIGNUP_ATTEMPT_RATE), so "already
     exists" cannot be asked about name after name; accounts created are limited apart
     (settings.SIGNUP_RATE).
     """
 
-    form_class = UserCreationForm
+    form_class = SignupForm
     template_name = "registration/signup.html"
     next_page = "rooms:index"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rooms import message_views, views
+from rooms import direct, message_views, views
 
 app_name = "rooms"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("rooms/<slug:slug>/messages/<int:pk>/edit/", message_views.edit, name="edit"),
     path("rooms/<slug:slug>/messages/<int:pk>/delete/", message_views.delete, name="delete"),
     path("rooms/<slug:slug>/messages/<int:pk>/reactions/", message_views.react, name="react"),
+    path("mentions/", views.mentions, name="mentions"),
+    path("dm/<str:username>/", direct.open_direct_room, name="direct"),
     path("viewer.css", views.viewer_css, name="viewer-css"),
     path("search/", views.search_messages, name="search"),
 ]

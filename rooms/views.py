@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -10,10 +11,15 @@ from rooms import history, presence
 from rooms.forms import composer_forms, message_form
 from rooms.fragments import message_html
 from rooms.limits import RateLimited
-from rooms.models import Room
+from rooms.mentions import with_mentioned_users
+from rooms.models import Mention, Room
 from rooms.posting import NotAllowed, post_message
+from rooms.read_positions import mark_read, read_position
 from rooms.search import search
 from rooms.search_query import SearchForm
+from rooms.sidebar import sidebar_context
+
+MENTIONS_SHOWN = 100
 
 
 def visible_room(request, slug):
@@ -23,8 +29,9 @@ def visible_room(request, slug):
 
 @require_safe
 def index(request):
-    rooms = Room.objects.visible_to(request.user).annotate(message_count=Count("messages"))
-    return render(request, "rooms/index.html", {"rooms": rooms})
+    rooms = Room.objects.visible_to(request.user).filter(is_direct=False)
+    context = {"rooms": rooms.annotate(message_count=Count("messages"))}
+    return render(request, "rooms/index.html", context | sidebar_context(request.user))
 
 
 @require_safe
@@ -34,10 +41,19 @@ def room(request, slug):
 
 def room_page(request, room, page=None, form=None, status=200, **context):
     """A live room page: the newest messages, or `page`; `room` read before either, so the
-    position its #last-seq holds is no later than what the page shows."""
+    position its #last-seq holds is no later than what the page shows.
+
+    The room counts as read up to what the page shows, and a divider marks where the viewer
+    had read to before."""
+    page = page or history.page_before(room)
+    page.read_seq = read_position(request.user, room.pk)
+    shown_through = page.last_seq if page.has_newer else room.last_seq
+    if page.read_seq is None or shown_through > page.read_seq:  # a reload writes nothing
+        mark_read(request.user, room.pk, shown_through)
+    context |= sidebar_context(request.user, current=room.pk)
     context |= {
         "room": room,
-        "page": page or history.page_before(room),
+        "page": page,
         "composer": composer_forms(form),
         "here": presence.here(room.pk),
     }
@@ -92,6 +108,20 @@ def post(request, slug):
         return HttpResponse(message_html([message]))
     # The message's permalink: found even when it is no longer among the newest.
     return HttpResponseRedirect(f"{message.get_absolute_url()}#{message.dom_id}", status=303)
+
+
+@require_safe
+@login_required
+def mentions(request):
+    """The messages that mention the user in rooms they can still see, newest first."""
+    found = Mention.objects.filter(
+        user=request.user, room__in=Room.objects.visible_to(request.user)
+    )
+    found = found.select_related("message__author", "message__room").prefetch_related(
+        with_mentioned_users("message__mentions")
+    )
+    context = {"mentions": found.order_by("-message__created_at", "-pk")[:MENTIONS_SHOWN]}
+    return render(request, "rooms/mentions.html", context | sidebar_context(request.user))
 
 
 @require_safe

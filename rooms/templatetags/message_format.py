@@ -1,14 +1,20 @@
 """How a message's parts read on the page. Every page shows fifty messages, so these are
 cheap where they can be: they run once per message per page."""
 
+import re
+
 from django import template
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from rooms.bidi import without_bidi_controls
 from rooms.markdown import as_html
 
 register = template.Library()
+
+# Text between the tags of a body's HTML; links are passed over whole.
+TAGS_AND_LINKS = re.compile(r"(<a\b.*?</a>|<[^>]*>)", re.DOTALL)
 
 
 @register.filter
@@ -29,3 +35,20 @@ def markdown(body):
     that show as typed too.
     """
     return mark_safe(as_html(without_bidi_controls(body)))
+
+
+@register.filter(is_safe=True)
+def mentions(html, users):
+    """`html` (a body made safe by the filter before) with `@name` of each of `users` marked as
+    a mention, in its text only: never inside a tag or a link."""
+    if not users:
+        return html
+    names = "|".join(re.escape(escape(user.get_username())) for user in users)
+    mention = re.compile(rf"(?<![\w@.+-])@({names})(?![\w@+-]|\.[\w@+-])")
+    parts = TAGS_AND_LINKS.split(html)
+    parts[::2] = [mention.sub(mention_html, text) for text in parts[::2]]
+    return mark_safe("".join(parts))
+
+
+def mention_html(found):
+    return f'<strong class="mentioned-user font-semibold text-indigo-700">@{found[1]}</strong>'

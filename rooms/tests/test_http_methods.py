@@ -22,7 +22,11 @@ PAGES = {
     "signup": ("/accounts/signup/", None),
     "password_change": ("/accounts/password_change/", "alice"),
     "password_change_done": ("/accounts/password_change/done/", "alice"),
+    "rooms:mentions": ("/mentions/", "alice"),
+    "profile": ("/accounts/profile/", "alice"),
 }
+# Routes whose GET leads elsewhere (here: a guest to the login page).
+REDIRECTS = {"rooms:direct": ("/dm/alice/", None)}
 # Routes that only take a POST: they show nothing.
 POST_ONLY = {"rooms:post", "rooms:delete", "rooms:react", "logout"}
 REFUSED = ["options", "trace", "put", "patch", "delete"]
@@ -39,7 +43,7 @@ def site_routes(patterns=None, namespace=""):
 
 
 def test_every_page_route_is_walked():
-    assert set(site_routes()) == PAGES.keys() | POST_ONLY
+    assert set(site_routes()) == PAGES.keys() | REDIRECTS.keys() | POST_ONLY
 
 
 @pytest.fixture
@@ -47,13 +51,13 @@ def visit(client, alice, alice_client, room):
     message = post_message(room, alice, "one of alice's")
 
     def visit(route, method):
-        path, who = PAGES[route]
+        path, who = (PAGES | REDIRECTS)[route]
         return getattr(alice_client if who else client, method)(path.format(message=message.pk))
 
     return visit
 
 
-@pytest.mark.parametrize("route", PAGES)
+@pytest.mark.parametrize("route", PAGES | REDIRECTS)
 @pytest.mark.parametrize("method", REFUSED)
 def test_pages_refuse_other_methods_with_a_405(visit, route, method):
     response = visit(route, method)
@@ -68,6 +72,12 @@ def test_pages_refuse_other_methods_with_a_405(visit, route, method):
 def test_pages_answer_get_and_head(visit, route):
     assert visit(route, "get").status_code == 200
     assert visit(route, "head").status_code == 200
+
+
+@pytest.mark.parametrize("route", REDIRECTS)
+def test_redirecting_routes_answer_get_and_head(visit, route):
+    assert visit(route, "get").status_code == 302
+    assert visit(route, "head").status_code == 302
 
 
 @pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}])

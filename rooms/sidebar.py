@@ -1,0 +1,144 @@
+"""The rooms sidebar: every room a user can see with what they have not read, on each page load
+from the database (rooms/unread.py), and live on an open page from its room events.
+
+A page keeps its own SidebarState: a new message in one of its user's rooms costs it a
+dictionary update and, when a badge changes, a link rendered at most once per (room, counts)
+per process. No database query on the way: the message's event says who wrote it and whom it
+mentions, and the page knows how far its user had read.
+"""
+
+from functools import lru_cache
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from rooms.unread import UNREAD_CAP, room_links, unread_text
+
+
+def sidebar_context(user, current=None):
+    """Context for rooms/_sidebar.html and the page title's total."""
+    links = room_links(user)
+    return {
+        "room_links": links_html([link for link in links if not link.is_direct], current),
+        "direct_links": links_html([link for link in links if link.is_direct], current),
+        "unread_total": sum(link.total for link in links if link.pk != current),
+    }
+
+
+def links_html(links, current):
+    """The sidebar's list items, each link rendered once per (room, counts) per process: a
+    template include per room cost a page of 200 rooms most of its time."""
+    items = (
+        "<li>"
+        + link_html(
+            link.slug,
+            link.label,
+            link.is_direct,
+            link.badge,
+            link.mention_badge,
+            link.pk == current,
+        )
+        + "</li>"
+        for link in links
+    )
+    return mark_safe("".join(items))
+
+
+@lru_cache(maxsize=10_000)
+def link_html(slug, label, is_direct, badge, mention_badge, current, oob=False):
+    """One room's link as the sidebar shows it (`oob`: to swap in over a page's socket)."""
+    context = {"slug": slug, "label": label, "is_direct": is_direct, "badge": badge}
+    context |= {"mentions": mention_badge, "current": current, "oob": oob}
+    return render_to_string("rooms/_room_link.html", context)
+
+
+def title_html(total, title):
+    prefix = f"({unread_text(total)}) " if total else ""
+    return render_to_string("rooms/_title_oob.html", {"title": prefix + title})
+
+
+class SidebarState:
+    """One open page's sidebar: its user's unread messages and mentions per room."""
+
+    def __init__(self, links, user_id, current, title):
+        self.links = {link.pk: link for link in links}
+        self.user_id = user_id
+        self.current = current  # the page's own room: read while open, no badge
+        self.title = title
+        self.live = {link.pk: {} for link in links}  # room -> {seq: mentions the user}
+
+    def rooms(self):
+        return list(self.links)
+
+    def message_posted(self, room_id, seq, author_id, mentioned):
+        """A new message: the frame to send if it changed a badge, else None."""
+        link = self.links.get(room_id)
+        if link is None or room_id == self.current or author_id == self.user_id:
+            return None
+        if seq <= max(link.position, link.read_seq or 0):
+            return None  # counted from the database already, or read
+        self.live[room_id][seq] = self.user_id in mentioned
+        return self.frame(room_id)
+
+    def message_removed(self, room_id, seq):
+        if self.live.get(room_id, {}).pop(seq, None) is None:
+            return None
+        return self.frame(room_id)
+
+    def read(self, room_id, read_seq):
+        """The user read the room up to read_seq (on any page)."""
+        link = self.links.get(room_id)
+        if link is None or room_id == self.current:
+            return None
+        shown = self.shown(room_id)
+        link.read_seq = max(read_seq, link.read_seq or 0)
+        if read_seq >= link.position:
+            link.unread = link.mentions = 0
+        self.live[room_id] = {seq: m for seq, m in self.live[room_id].items() if seq > read_seq}
+        return self.frame(room_id) if self.shown(room_id) != shown else None
+
+    def counts(self, room_id):
+        link, live = self.links[room_id], self.live[room_id]
+        unread = min(link.unread + len(live), UNREAD_CAP)
+        return unread, link.mentions + sum(live.values())
+
+    def shown(self, room_id):
+        """The link's badge text and mention count, as rendered."""
+        link = self.links[room_id]
+        unread, mentions = self.counts(room_id)
+        return (unread_text(unread) if link.shows_count else ""), mentions
+
+    def total(self):
+        total = 0
+        for room_id, link in self.links.items():
+            if room_id != self.current:
+                unread, mentions = self.counts(room_id)
+                total += unread if link.shows_count else mentions
+        return total
+
+    def frame(self, room_id):
+        """The room's link and the page title, as this page should now show them."""
+        return self.link(room_id) + title_html(self.total(), self.title)
+
+    def link(self, room_id):
+        link = self.links[room_id]
+        badge, mentions = self.shown(room_id)
+        current = room_id == self.current
+        return link_html(
+            link.slug, link.label, link.is_direct, badge, unread_text(mentions), current, oob=True
+        )
+
+    def whole(self):
+        """Every link and the title, for a page whose socket opens: its sidebar was rendered
+        before the state was read, so it may lack what was unread then (live changes since
+        are sent as they come)."""
+        if not any(link.total for pk, link in self.links.items() if pk != self.current):
+            return None
+        return "".join(self.link(room_id) for room_id in self.links) + title_html(
+            self.total(), self.title
+        )
+
+
+def load_state(user, current, title):
+    """The SidebarState of a page of `current` (a room pk) for `user`."""
+    return SidebarState(room_links(user), user.pk, current, title)

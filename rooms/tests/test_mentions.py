@@ -1,0 +1,110 @@
+"""`@username` mentions: who counts as mentioned, how a mention shows (rendered once for every
+viewer, highlighted per viewer by their stylesheet), and the /mentions/ page."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from rooms.models import Mention, Room
+from rooms.posting import edit_message, post_message
+from rooms.tests.badges import badges
+
+MENTION = re.compile(r'<strong class="mentioned-user[^"]*">@([^<]+)</strong>')
+
+
+@pytest.fixture
+def secret(alice):
+    room = Room.objects.create(name="Secret", slug="secret", is_private=True)
+    room.members.add(alice)
+    return room
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def article(html, message):
+    return re.search(rf'<article id="message-{message.pk}".*?</article>', html, re.S)[0]
+
+
+def test_a_mention_of_a_reader_shows_as_one_and_names_them_on_the_message(
+    room, alice, bob, unlimited_posting
+):
+    message = post_message(room, alice, "@bob, have you seen @carol? Ask bob@example.com. @bob.")
+
+    shown = article(Client().get("/rooms/lobby/").text, message)
+
+    assert MENTION.findall(shown) == ["bob", "bob"]
+    assert f'data-mentions="u{bob.pk}"' in shown
+    assert list(Mention.objects.values_list("user", flat=True)) == [bob.pk]
+
+
+def test_a_mention_of_someone_who_cannot_read_the_room_is_plain_text(
+    secret, alice, bob, unlimited_posting
+):
+    message = post_message(secret, alice, "@bob will never know")
+
+    shown = article(client_for(alice).get("/rooms/secret/").text, message)
+
+    assert MENTION.findall(shown) == []
+    assert not Mention.objects.exists()
+
+
+def test_mentions_in_links_are_left_as_links(room, alice, bob, unlimited_posting):
+    message = post_message(room, alice, "see https://example.com/@bob and @bob")
+
+    shown = article(Client().get("/rooms/lobby/").text, message)
+
+    assert 'href="https://example.com/@bob"' in shown
+    assert MENTION.findall(shown) == ["bob"]
+
+
+def test_every_viewer_gets_the_same_message_and_their_own_highlight_rule(
+    room, alice, bob, unlimited_posting
+):
+    message = post_message(room, alice, "@bob look")
+
+    as_alice = article(client_for(alice).get("/rooms/lobby/").text, message)
+    as_bob = article(client_for(bob).get("/rooms/lobby/").text, message)
+    stylesheet = client_for(bob).get("/viewer.css").text
+
+    assert as_alice == as_bob
+    assert f'.message:has([data-mentions~="u{bob.pk}"])' in stylesheet
+
+
+def test_an_edit_that_drops_a_mention_drops_its_badge(room, alice, bob, unlimited_posting):
+    Room.objects.create(name="Dev", slug="dev")
+    message = post_message(room, alice, "@bob look")
+    assert badges(client_for(bob).get("/rooms/dev/").text)["lobby"] == ("1", "1")
+
+    edit_message(message, alice, "never mind")
+
+    assert badges(client_for(bob).get("/rooms/dev/").text)["lobby"] == ("1", "")
+    assert not Mention.objects.exists()
+
+
+def test_the_mentions_page_lists_mentions_in_rooms_still_visible_newest_first(
+    room, secret, alice, bob, unlimited_posting
+):
+    first = post_message(room, alice, "@bob first")
+    secret.members.add(bob)
+    hidden = post_message(secret, alice, "@bob secret")
+    second = post_message(room, alice, "@bob second")
+    secret.members.remove(bob)
+
+    page = client_for(bob).get("/mentions/").text
+
+    listed = [int(pk) for pk in re.findall(r'<li id="mention-(\d+)"', page)]
+    assert listed == [second.pk, first.pk]
+    assert hidden.get_absolute_url() not in page
+    assert f'href="{first.get_absolute_url()}"' in page
+
+
+def test_the_mentions_page_asks_guests_to_log_in(client, db):
+    response = client.get("/mentions/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
