@@ -10,7 +10,7 @@ from rooms.models import Room
 from rooms.posting import delete_message, post_message
 from rooms.read_positions import read_position
 from rooms.tests.badges import badges, title
-from rooms.tests.frames import nothing_but_presence, receive_frames
+from rooms.tests.frames import nothing_more, receive_frames
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ async def test_the_pages_own_room_and_ones_own_messages_move_no_badge(dev, alice
     [frame] = await receive_frames(lobby, 1)  # the message itself
     assert "in the open room" in frame
     assert "room-link" not in frame
-    assert await nothing_but_presence(lobby)
+    assert await nothing_more(lobby)
 
 
 async def test_a_private_room_moves_no_badge_for_outsiders(room, alice, bob, connect):
@@ -60,7 +60,7 @@ async def test_a_private_room_moves_no_badge_for_outsiders(room, alice, bob, con
 
     await post(secret, alice, "members only")
 
-    assert await nothing_but_presence(lobby)
+    assert await nothing_more(lobby)
 
 
 async def test_opening_a_room_clears_its_badge_in_the_users_other_tabs(dev, alice, bob, connect):
