@@ -44,11 +44,15 @@ def change_event(room_id, seq, html, **sidebar):
 
 def message_event(message):
     """The event that carries a new message, rendered once for every recipient."""
-    prefetch_related_objects([message], with_mentioned_users())
+    if "@" in message.body:  # else it names nobody (Message.named_mentions)
+        prefetch_related_objects([message], with_mentioned_users())
     html = render_appended([message], message.seq)
-    mentioned = [mention.user_id for mention in message.mentions.all()]
     return change_event(
-        message.room_id, message.seq, html, posted_by=message.author_id, mentioned=mentioned
+        message.room_id,
+        message.seq,
+        html,
+        posted_by=message.author_id,
+        mentioned=message.mentioned_ids,
     )
 
 

@@ -61,9 +61,8 @@ def message_html(messages, current=None):
 
 def whole(messages):
     """The messages as Message rows with what their fragments show, loading narrow rows."""
-    loaded = shown(Message.objects).in_bulk(
-        [message.pk for message in messages if not isinstance(message, Message)]
-    )
+    narrow = [message.pk for message in messages if not isinstance(message, Message)]
+    loaded = shown(Message.objects).in_bulk(narrow) if narrow else {}
     for message in messages:
         if not isinstance(message, Message):
             message = loaded.get(message.pk)  # None: deleted since

@@ -25,7 +25,8 @@ def mentioned_user_ids(room_id, body):
 
 def record_mentions(message):
     """Store whom the message mentions now (in its posting's or edit's transaction)."""
-    Mention.objects.filter(message=message).delete()
+    if message.changed_seq != message.seq:  # an edit: what it mentioned before goes
+        Mention.objects.filter(message=message).delete()
     message.mentioned_ids = mentioned_user_ids(message.room_id, message.body)
     Mention.objects.bulk_create(
         Mention(message=message, user_id=user_id, room_id=message.room_id, seq=message.seq)

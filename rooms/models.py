@@ -133,11 +133,15 @@ class Message(models.Model):
 
     def mentioned(self):
         """The users the message mentions (rooms/mentions.py), by name."""
-        return sorted((mention.user for mention in self.mentions.all()), key=str)
+        return sorted((mention.user for mention in self.named_mentions()), key=str)
 
     def mention_keys(self):
         """Whom the message mentions, as the viewer's stylesheet names users."""
-        return " ".join(f"u{mention.user_id}" for mention in self.mentions.all())
+        return " ".join(f"u{mention.user_id}" for mention in self.named_mentions())
+
+    def named_mentions(self):
+        # A body without "@" names nobody: no query for it, prefetched or not.
+        return self.mentions.all() if "@" in self.body else []
 
     def reaction_groups(self):
         """A ReactionGroup per emoji reacted with, in REACTIONS order."""

@@ -6,15 +6,14 @@ order is commit order, and a page that holds position N and is sent N + 2 knows 
 """
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rooms import broadcast, limits
 from rooms.away_email import expect_to_notify
 from rooms.mentions import record_mentions
 from rooms.models import REACTIONS, Message, Reaction, Removal, Room
-from rooms.read_positions import mark_many_read
+from rooms.read_positions import mark_posted
 
 
 class NotAllowed(Exception):
@@ -39,7 +38,7 @@ def post_message(room, author, body):
             room=room, seq=seq, changed_seq=seq, author=author, body=body
         )
         record_mentions(message)
-        mark_many_read(room.pk, {author.pk: seq})  # its author has seen the room so far
+        mark_posted(room.pk, author.pk, seq)
         expect_to_notify(notified(room, message))
         transaction.on_commit(lambda: broadcast.message_created(message))
     return message
@@ -109,21 +108,34 @@ def notified(room, message):
     return users - {message.author_id}
 
 
+# One statement locks the room's row, checks it is among the rooms allowed, and moves its counter
+# past every position in use too, so a counter rolled back (a restore, a hand edit) heals here.
+TAKE_POSITION_SQL = """
+UPDATE {room} SET last_seq = {greatest}(
+  last_seq,
+  COALESCE((SELECT MAX(changed_seq) FROM {message} WHERE room_id = %s), 0),
+  COALESCE((SELECT MAX(seq) FROM {removal} WHERE room_id = %s), 0)
+) + 1
+WHERE id IN ({allowed})
+RETURNING last_seq
+"""
+
+
 def take_position(rooms, room_id):
     """Lock the room (among `rooms`: NotAllowed if not there) and take its next position."""
-    locked = rooms.select_for_update().only("last_seq").filter(pk=room_id).first()
-    if locked is None:
-        raise NotAllowed
-    # Above every position in use too, so a counter rolled back (a restore, a hand edit) heals
-    # here; asked after the lock is ours, so it sees every change committed before.
-    in_use = Room.objects.filter(pk=room_id).values_list(
-        Subquery(latest(Message.objects.filter(room=OuterRef("pk")), "changed_seq")),
-        Subquery(latest(Removal.objects.filter(room=OuterRef("pk")), "seq")),
+    allowed, allowed_params = (
+        rooms.filter(pk=room_id).order_by().values("pk").query.sql_with_params()
     )
-    locked.last_seq = max(locked.last_seq, *(seq or 0 for seq in in_use.get())) + 1
-    locked.save(update_fields=["last_seq"])
-    return locked.last_seq
-
-
-def latest(changes, field):
-    return changes.order_by(f"-{field}").values(field)[:1]
+    sql = TAKE_POSITION_SQL.format(
+        room=Room._meta.db_table,
+        message=Message._meta.db_table,
+        removal=Removal._meta.db_table,
+        greatest="MAX" if connection.vendor == "sqlite" else "GREATEST",
+        allowed=allowed,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [room_id, room_id, *allowed_params])
+        taken = cursor.fetchone()
+    if taken is None:
+        raise NotAllowed
+    return taken[0]

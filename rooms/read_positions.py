@@ -41,8 +41,25 @@ def mark_many_read(room_id, seqs):
                 ignore_conflicts=True,  # the rows that exist were moved above
             )
         for user_id, seq in seqs.items():
-            event = user_event("user.read", user_id, room=room_id, read_seq=seq)
-            transaction.on_commit(lambda event=event: publish(event))
+            tell_pages(user_id, room_id, seq)
+
+
+def mark_posted(room_id, author_id, seq):
+    """The author of the room's newest position (taken under the room's lock, so nobody has
+    read further) has read the room to there: one upsert."""
+    Subscription.objects.bulk_create(
+        [Subscription(user_id=author_id, room_id=room_id, read_seq=seq)],
+        update_conflicts=True,
+        unique_fields=["user", "room"],
+        update_fields=["read_seq"],
+    )
+    tell_pages(author_id, room_id, seq)
+
+
+def tell_pages(user_id, room_id, seq):
+    """Once committed, tell the user's open pages how far they read the room."""
+    event = user_event("user.read", user_id, room=room_id, read_seq=seq)
+    transaction.on_commit(lambda: publish(event))
 
 
 def read_position(user, room_id):
