@@ -40,6 +40,13 @@ class RoomQuerySet(models.QuerySet):
         return Readers(public, set(members.values_list("room_id", "user_id")))
 
 
+def visible_to_sql():
+    """visible_to's rule for one signed-in user (the query parameter) as a condition on the room
+    table, for the statement the ORM cannot write (rooms/posting.py take_position)."""
+    members = Room.members.through._meta.db_table
+    return f"(NOT is_private OR id IN (SELECT room_id FROM {members} WHERE user_id = %s))"
+
+
 class Readers:
     def __init__(self, public_rooms, memberships):
         self.public_rooms = public_rooms

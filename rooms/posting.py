@@ -12,7 +12,7 @@ from django.utils import timezone
 from rooms import broadcast, limits
 from rooms.away_email import expect_to_notify
 from rooms.mentions import record_mentions
-from rooms.models import REACTIONS, Message, Reaction, Removal, Room
+from rooms.models import REACTIONS, Message, Reaction, Removal, Room, visible_to_sql
 from rooms.read_positions import mark_posted
 
 
@@ -33,7 +33,7 @@ def post_message(room, author, body):
     """
     limits.count(f"post:{author.pk}", settings.POST_RATE)
     with transaction.atomic():
-        seq = take_position(Room.objects.visible_to(author), room.pk)
+        seq = take_position(room.pk, author)
         message = Message.objects.create(
             room=room, seq=seq, changed_seq=seq, author=author, body=body
         )
@@ -49,7 +49,7 @@ def edit_message(message, editor, body):
         raise NotYours("You can only edit your own messages.")
     limits.count(f"post:{editor.pk}", settings.POST_RATE)
     with transaction.atomic():
-        seq = take_position(Room.objects.visible_to(editor), message.room_id)
+        seq = take_position(message.room_id, editor)
         edited_at = timezone.now()
         if not Message.objects.filter(pk=message.pk).update(
             body=body, edited_at=edited_at, changed_seq=seq
@@ -77,7 +77,7 @@ def delete_message(message, user):
 
 def record_removal(message):
     """Give a message's deletion, in the transaction deleting it, its place in the room."""
-    seq = take_position(Room.objects.all(), message.room_id)
+    seq = take_position(message.room_id)
     Removal.objects.create(room_id=message.room_id, seq=seq, message_pk=message.pk)
     room_id, message_pk = message.room_id, message.pk
     message_seq = message.seq
@@ -90,7 +90,7 @@ def toggle_reaction(message, user, emoji):
         raise ValueError(f"React with one of {' '.join(dict(REACTIONS))}.")
     limits.count(f"post:{user.pk}", settings.POST_RATE)
     with transaction.atomic():
-        seq = take_position(Room.objects.visible_to(user), message.room_id)
+        seq = take_position(message.room_id, user)
         if not Message.objects.filter(pk=message.pk).update(changed_seq=seq):
             raise NotAllowed  # deleted meanwhile
         taken_back, _ = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
@@ -108,33 +108,32 @@ def notified(room, message):
     return users - {message.author_id}
 
 
-# One statement locks the room's row, checks it is among the rooms allowed, and moves its counter
-# past every position in use too, so a counter rolled back (a restore, a hand edit) heals here.
+# One statement locks the room's row (if the reader may read it), and moves its counter past
+# every position in use too, so a counter rolled back (a restore, a hand edit) heals here.
 TAKE_POSITION_SQL = """
 UPDATE {room} SET last_seq = {greatest}(
   last_seq,
   COALESCE((SELECT MAX(changed_seq) FROM {message} WHERE room_id = %s), 0),
   COALESCE((SELECT MAX(seq) FROM {removal} WHERE room_id = %s), 0)
 ) + 1
-WHERE id IN ({allowed})
+WHERE id = %s {allowed}
 RETURNING last_seq
 """
 
 
-def take_position(rooms, room_id):
-    """Lock the room (among `rooms`: NotAllowed if not there) and take its next position."""
-    allowed, allowed_params = (
-        rooms.filter(pk=room_id).order_by().values("pk").query.sql_with_params()
-    )
+def take_position(room_id, reader=None):
+    """Lock the room and take its next position. NotAllowed if it is gone, or if `reader` (a
+    signed-in user) may not read it (Room.objects.visible_to's rule)."""
     sql = TAKE_POSITION_SQL.format(
         room=Room._meta.db_table,
         message=Message._meta.db_table,
         removal=Removal._meta.db_table,
         greatest="MAX" if connection.vendor == "sqlite" else "GREATEST",
-        allowed=allowed,
+        allowed=f"AND {visible_to_sql()}" if reader else "",
     )
+    params = [room_id, room_id, room_id] + ([reader.pk] if reader else [])
     with connection.cursor() as cursor:
-        cursor.execute(sql, [room_id, room_id, *allowed_params])
+        cursor.execute(sql, params)
         taken = cursor.fetchone()
     if taken is None:
         raise NotAllowed

@@ -14,7 +14,7 @@ from django.db.models.signals import pre_save
 
 from rooms.consumers import CLOSE_NO_SUCH_ROOM
 from rooms.models import Message, Room
-from rooms.posting import post_message
+from rooms.posting import NotAllowed, post_message
 from rooms.tests.frames import htmx_frame, receive_frames
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -177,3 +177,25 @@ async def test_an_admin_edit_that_makes_the_room_private_closes_outsiders_socket
     [notice] = await receive_frames(socket, 1)
     assert "This room does not exist" in notice
     assert (await socket.receive_output())["code"] == CLOSE_NO_SUCH_ROOM
+
+
+def test_taking_a_position_allows_exactly_the_rooms_visible_to_the_poster(
+    room, alice, bob, make_user
+):
+    """take_position checks access in its own SQL: it must agree with visible_to everywhere."""
+    carol = make_user("carol")
+    hers = Room.objects.create(name="Hers", slug="hers", is_private=True)
+    hers.members.add(alice)
+    theirs = Room.objects.create(name="Theirs", slug="theirs", is_private=True)
+    theirs.members.add(bob, carol)
+    empty = Room.objects.create(name="Empty", slug="empty", is_private=True)
+    for user in (alice, bob, carol):
+        visible = set(Room.objects.visible_to(user))
+        for each in (room, hers, theirs, empty):
+            try:
+                post_message(each, user, "hello")
+                posted = True
+            except NotAllowed:
+                posted = False
+            assert posted == (each in visible), (user, each)
+    assert seqs(hers) == [1] and seqs(theirs) == [1, 2] and seqs(empty) == []
