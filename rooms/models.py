@@ -26,9 +26,8 @@ class RoomQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.filter(is_private=False)
         # A subquery, not a join: a join on members would repeat each public room.
-        return self.filter(
-            models.Q(is_private=False) | models.Q(pk__in=user.private_rooms.values("pk"))
-        )
+        member_of = Room.members.through.objects.filter(user_id=user.pk).values("room_id")
+        return self.filter(models.Q(is_private=False) | models.Q(pk__in=member_of))
 
     def readers(self, user_ids):
         """Who among `user_ids` may read which of these rooms: visible_to's rule, for many
@@ -40,11 +39,14 @@ class RoomQuerySet(models.QuerySet):
         return Readers(public, set(members.values_list("room_id", "user_id")))
 
 
-def visible_to_sql():
-    """visible_to's rule for one signed-in user (the query parameter) as a condition on the room
-    table, for the statement the ORM cannot write (rooms/posting.py take_position)."""
+def visible_to_sql(room):
+    """visible_to's rule for one signed-in user (the query parameter) as a condition on `room`
+    (the room table or its alias), for statements written in SQL (rooms/posting.py, unread.py)."""
     members = Room.members.through._meta.db_table
-    return f"(NOT is_private OR id IN (SELECT room_id FROM {members} WHERE user_id = %s))"
+    return (
+        f"(NOT {room}.is_private OR {room}.id IN "
+        f"(SELECT room_id FROM {members} WHERE user_id = %s))"
+    )
 
 
 class Readers:

@@ -129,7 +129,7 @@ def take_position(room_id, reader=None):
         message=Message._meta.db_table,
         removal=Removal._meta.db_table,
         greatest="MAX" if connection.vendor == "sqlite" else "GREATEST",
-        allowed=f"AND {visible_to_sql()}" if reader else "",
+        allowed=f"AND {visible_to_sql(Room._meta.db_table)}" if reader else "",
     )
     params = [room_id, room_id, room_id] + ([reader.pk] if reader else [])
     with connection.cursor() as cursor:

@@ -198,4 +198,6 @@ def test_taking_a_position_allows_exactly_the_rooms_visible_to_the_poster(
             except NotAllowed:
                 posted = False
             assert posted == (each in visible), (user, each)
-    assert seqs(hers) == [1] and seqs(theirs) == [1, 2] and seqs(empty) == []
+    assert seqs(hers) == [1]
+    assert seqs(theirs) == [1, 2]
+    assert seqs(empty) == []

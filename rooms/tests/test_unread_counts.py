@@ -174,3 +174,20 @@ def test_the_sidebar_costs_the_same_queries_for_three_rooms_or_thirty(
     assert many == few
     assert len(shown) == 30
     assert shown["room-29"] == ("1", "")
+
+
+def test_rooms_that_did_not_move_are_not_counted_again(
+    dev, alice, bob, bob_client, unlimited_posting
+):
+    def count_queries_of_the_home_page():
+        with CaptureQueriesContext(connection) as queries:
+            response = bob_client.get("/")
+        counting = [q for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+        return len(counting), badges(response.text)
+
+    post_message(dev, alice, "one")
+    assert count_queries_of_the_home_page() == (1, {"lobby": ("", ""), "dev": ("1", "")})
+    assert count_queries_of_the_home_page() == (0, {"lobby": ("", ""), "dev": ("1", "")})
+
+    post_message(dev, alice, f"two, @{bob.username}")
+    assert count_queries_of_the_home_page() == (1, {"lobby": ("", ""), "dev": ("2", "1")})
