@@ -8,6 +8,7 @@ mentions, and the page knows how far its user had read.
 """
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -52,13 +53,22 @@ def link_html(slug, label, is_direct, badge, mention_badge, current, oob=False):
     return render_to_string("rooms/_room_link.html", context)
 
 
+@lru_cache(maxsize=10_000)
 def title_html(total, title):
     prefix = f"({unread_text(total)}) " if total else ""
     return render_to_string("rooms/_title_oob.html", {"title": prefix + title})
 
 
+class Shown(NamedTuple):
+    badge: str
+    mentions: int
+    contribution: int
+
+
 class SidebarState:
-    """One open page's sidebar: its user's unread messages and mentions per room."""
+    """One open page's sidebar: its user's unread messages and mentions per room.
+
+    A change in one room costs the page O(1): the title's total is kept, not summed again."""
 
     def __init__(self, links, user_id, current, title):
         self.links = {link.pk: link for link in links}
@@ -66,6 +76,7 @@ class SidebarState:
         self.current = current  # the page's own room: read while open, no badge
         self.title = title
         self.live = {link.pk: {} for link in links}  # room -> {seq: mentions the user}
+        self.total = sum(self.shown(room_id).contribution for room_id in self.links)
 
     def rooms(self):
         return list(self.links)
@@ -77,25 +88,37 @@ class SidebarState:
             return None
         if seq <= max(link.position, link.read_seq or 0):
             return None  # counted from the database already, or read
+        before = self.shown(room_id)
         self.live[room_id][seq] = self.user_id in mentioned
-        return self.frame(room_id)
+        return self.changed(room_id, before)
 
     def message_removed(self, room_id, seq):
-        if self.live.get(room_id, {}).pop(seq, None) is None:
+        if seq not in self.live.get(room_id, {}):
             return None
-        return self.frame(room_id)
+        before = self.shown(room_id)
+        del self.live[room_id][seq]
+        return self.changed(room_id, before)
 
     def read(self, room_id, read_seq):
         """The user read the room up to read_seq (on any page)."""
         link = self.links.get(room_id)
         if link is None or room_id == self.current:
             return None
-        shown = self.shown(room_id)
+        before = self.shown(room_id)
         link.read_seq = max(read_seq, link.read_seq or 0)
         if read_seq >= link.position:
             link.unread = link.mentions = 0
         self.live[room_id] = {seq: m for seq, m in self.live[room_id].items() if seq > read_seq}
-        return self.frame(room_id) if self.shown(room_id) != shown else None
+        return self.changed(room_id, before)
+
+    def changed(self, room_id, before):
+        """The room's counts moved from `before` (what shown() said): keep the total, and
+        return the frame to send if what the page shows moved."""
+        after = self.shown(room_id)
+        if after == before:
+            return None
+        self.total += after.contribution - before.contribution
+        return self.frame(room_id)
 
     def counts(self, room_id):
         link, live = self.links[room_id], self.live[room_id]
@@ -103,26 +126,21 @@ class SidebarState:
         return unread, link.mentions + sum(live.values())
 
     def shown(self, room_id):
-        """The link's badge text and mention count, as rendered."""
+        """The link's badge text and mention count, as rendered, and what the room adds to
+        the title's total."""
         link = self.links[room_id]
         unread, mentions = self.counts(room_id)
-        return (unread_text(unread) if link.shows_count else ""), mentions
-
-    def total(self):
-        total = 0
-        for room_id, link in self.links.items():
-            if room_id != self.current:
-                unread, mentions = self.counts(room_id)
-                total += unread if link.shows_count else mentions
-        return total
+        badge = unread_text(unread) if link.shows_count else ""
+        contribution = 0 if room_id == self.current else unread if link.shows_count else mentions
+        return Shown(badge, mentions, contribution)
 
     def frame(self, room_id):
         """The room's link and the page title, as this page should now show them."""
-        return self.link(room_id) + title_html(self.total(), self.title)
+        return self.link(room_id) + title_html(self.total, self.title)
 
     def link(self, room_id):
         link = self.links[room_id]
-        badge, mentions = self.shown(room_id)
+        badge, mentions, _ = self.shown(room_id)
         current = room_id == self.current
         return link_html(
             link.slug, link.label, link.is_direct, badge, unread_text(mentions), current, oob=True
@@ -135,7 +153,7 @@ class SidebarState:
         if not any(link.total for pk, link in self.links.items() if pk != self.current):
             return None
         return "".join(self.link(room_id) for room_id in self.links) + title_html(
-            self.total(), self.title
+            self.total, self.title
         )
 
 

@@ -11,6 +11,7 @@ from rooms.posting import delete_message, post_message
 from rooms.read_positions import read_position
 from rooms.tests.badges import badges, title
 from rooms.tests.frames import nothing_more, receive_frames
+from rooms.unread import UNREAD_CAP
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -109,3 +110,19 @@ async def test_a_socket_opened_after_messages_came_sends_the_whole_sidebar(
 
     [frame] = await receive_frames(lobby, 1)
     assert badges(frame) == {"dev": ("1", ""), "lobby": ("", "")}
+
+
+async def test_a_badge_at_its_cap_sends_nothing_more_until_it_moves(dev, alice, bob, connect):
+    lobby = await connect(user=bob)
+    for n in range(UNREAD_CAP):
+        await post(dev, alice, f"message {n}")
+    frames = await receive_frames(lobby, UNREAD_CAP)
+    assert badges(frames[-1]) == {"dev": ("99+", "")}
+    assert title(frames[-1]) == "(99+) # Lobby · Socico"
+
+    await post(dev, alice, "one more of many")
+    assert await nothing_more(lobby)
+
+    await post(dev, alice, "@bob but this one is for you")
+    [frame] = await receive_frames(lobby, 1)
+    assert badges(frame) == {"dev": ("99+", "1")}
