@@ -52,7 +52,7 @@ def message_event(message):
         message.seq,
         html,
         posted_by=message.author_id,
-        mentioned=message.mentioned_ids,
+        mentioned=[mention.user_id for mention in message.named_mentions()],
     )
 
 
