@@ -3,7 +3,6 @@ viewer, highlighted per viewer by their stylesheet), and the /mentions/ page."""
 
 import re
 
-import pytest
 from django.test import Client
 
 from rooms.models import Mention, Room
@@ -11,13 +10,6 @@ from rooms.posting import edit_message, post_message
 from rooms.tests.badges import badges
 
 MENTION = re.compile(r'<strong class="mentioned-user[^"]*">@([^<]+)</strong>')
-
-
-@pytest.fixture
-def secret(alice):
-    room = Room.objects.create(name="Secret", slug="secret", is_private=True)
-    room.members.add(alice)
-    return room
 
 
 def client_for(user):
