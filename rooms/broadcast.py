@@ -8,7 +8,7 @@ channel layer (rooms/publisher.py).
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 
-from rooms.events import room_event, user_event
+from rooms.events import room_event, signed_in_event, user_event
 from rooms.fragments import message_html, shown
 from rooms.mentions import with_mentioned_users
 from rooms.models import Message
@@ -77,3 +77,12 @@ def access_changed(room_id):
 def logged_out(user_id):
     """Ask the user's sockets to check that their sessions are still signed in."""
     publish(user_event("user.logout", user_id))
+
+
+def room_shown(room_id, user_ids=None):
+    """Tell the pages of `user_ids` (of everyone signed in, when None) that they may now see
+    the room: each adds its sidebar link and counts its messages."""
+    if user_ids is None:
+        return publish(signed_in_event("room.shown", room=room_id))
+    for user_id in user_ids:
+        publish(user_event("room.shown", user_id, room=room_id))
