@@ -43,7 +43,8 @@ async def test_a_direct_message_opened_to_a_user_reaches_their_open_page(room, a
     assert appended(shown) == {direct.slug: "direct-links"}
     assert badges(shown) == {direct.slug: ("", "")}
     assert ">@ alice<" in shown, "named after the other member"
-    assert '<h2 id="direct-heading"' in shown and " hidden" not in shown
+    assert '<h2 id="direct-heading"' in shown
+    assert " hidden" not in shown, "the heading shows now that there is one"
     assert badges(counted) == {direct.slug: ("1", "1")}
     assert title(counted) == "(1) # Lobby · Socico"
 
