@@ -75,3 +75,23 @@ def test_a_sidebar_follows_other_rooms_live_and_clears_in_other_tabs(
     highlighted = plain.locator("#messages .message").first
     expect(highlighted).to_have_css("box-shadow", re.compile(r"inset"))
     expect(badge(plain, "three", "unread")).to_have_count(0)
+
+
+def test_a_first_direct_message_reaches_an_open_page_live(browser, daphne_server, room):
+    alice = open_live(browser, daphne_server, "alice")
+    bob = open_live(browser, daphne_server, "bob")
+    expect(bob.locator("#direct-heading")).to_be_hidden()
+
+    alice.goto(f"{daphne_server.url}/dm/bob/")
+    alice.wait_for_url("**/rooms/dm-*/")
+    slug = alice.url.rstrip("/").rsplit("/", 1)[1]
+    send(alice, daphne_server, slug, "@bob a word in private")
+
+    link = bob.locator(f"#direct-links #room-link-{slug}")
+    expect(link).to_contain_text("@ alice")
+    expect(badge(bob, slug, "unread")).to_have_text("1")
+    expect(badge(bob, slug, "mention")).to_have_text("@1")
+    expect(bob.locator("#direct-heading")).to_be_visible()
+    expect(bob).to_have_title("(1) # Lobby · Socico")
+    link.click()
+    expect(bob.locator("#messages .message", has_text="a word in private")).to_have_count(1)
