@@ -69,9 +69,10 @@ def message_removed(room_id, message_pk, seq, message_seq):
     publish(change_event(room_id, seq, html, removed_seq=message_seq))
 
 
-def access_changed(room_id):
-    """Ask the room's sockets to check that their users may still read it."""
-    publish(room_event("room.access", room_id))
+def access_changed(room_id, public=False):
+    """Ask the room's sockets to check that their users may still read it (`public`: it is
+    public now, so every signed-in sidebar keeps it without asking)."""
+    publish(room_event("room.access", room_id, public=public))
 
 
 def logged_out(user_id):

@@ -370,7 +370,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """Membership or privacy changed: a socket that may no longer read the room ends."""
         if event["room"] == self.room.pk:
             await self.readable_position()
-        elif self.sidebar is not None:
+        elif self.sidebar is not None and not event.get("public"):
+            # Asked only of a room that may have become private: not a herd per edit.
             visible = Room.objects.visible_to(self.scope["user"]).filter(pk=event["room"])
             if not await visible.aexists():
                 await self.lose_room(event["room"])

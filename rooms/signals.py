@@ -24,7 +24,8 @@ def give_the_deletion_its_place(sender, instance, origin, **kwargs):
 def recheck_access_after_a_room_edit(sender, instance, created, update_fields, **kwargs):
     # Every post saves last_seq alone; any other edit may have made the room private.
     if not created and update_fields != frozenset({"last_seq"}):
-        transaction.on_commit(partial(broadcast.access_changed, instance.pk))
+        public = not instance.is_private
+        transaction.on_commit(partial(broadcast.access_changed, instance.pk, public))
 
 
 @receiver(m2m_changed, sender=Room.members.through)
