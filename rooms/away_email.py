@@ -3,7 +3,8 @@
 Posting such a message makes an email due SOCICO_NOTIFY_AFTER later (unless one is due
 already: one email per window, whatever the number of messages). Each process sweeps for due
 emails; a process claims one with a compare-and-set UPDATE that exactly one process wins, on
-SQLite and PostgreSQL alike, so with several processes each email is sent once. At its time, a
+SQLite and PostgreSQL alike, so with several processes each email is sent once. The claim is a
+lease: an email whose process died before sending it is sent by another later. At its time, a
 user with a page open is asked again later; otherwise what they have still not read is sent.
 """
 
@@ -28,6 +29,8 @@ from rooms.presence import alive
 MESSAGES_LISTED = 50
 # Users emailed per sweep of one process; the next sweep takes the rest.
 USERS_PER_SWEEP = 100
+# How long past the notice delay a claimed email waits for its process before another takes it.
+CLAIM_LEASE_SECONDS = 300
 
 logger = logging.getLogger(__name__)
 
@@ -39,43 +42,62 @@ def expect_to_notify(user_ids):
         return
     Profile.objects.bulk_create([Profile(user_id=pk) for pk in user_ids], ignore_conflicts=True)
     due = timezone.now() + timedelta(seconds=settings.NOTIFY_AFTER_SECONDS)
-    Profile.objects.filter(user_id__in=user_ids, email_due_at=None).update(email_due_at=due)
+    # Past any due time is a claim's lease, whose email may have been read out already.
+    pending = Q(email_due_at=None) | Q(email_due_at__gt=due)
+    Profile.objects.filter(pending, user_id__in=user_ids).update(email_due_at=due)
 
 
 def send_due_emails():
     """Send every email due now that this process wins; the number sent."""
     now = timezone.now()
     due = Profile.objects.filter(email_due_at__lte=now).select_related("user")
-    return sum(notify(profile, now) for profile in due[:USERS_PER_SWEEP] if claim(profile))
+    return sum(notify(profile, now) for profile in due[:USERS_PER_SWEEP] if claim(profile, now))
 
 
-def claim(profile):
-    # Exactly one UPDATE finds the due time it read: the process that made it sends.
+def claim(profile, now=None):
+    """Take the email for this process: exactly one UPDATE finds the due time it read.
+
+    The claim is a lease: if this process dies before the email is sent, a sweep takes it again
+    once the lease runs out. It outlasts the notice delay, so expect_to_notify tells it apart."""
+    lease = (now or timezone.now()) + timedelta(
+        seconds=settings.NOTIFY_AFTER_SECONDS + CLAIM_LEASE_SECONDS
+    )
     claimed = Profile.objects.filter(pk=profile.pk, email_due_at=profile.email_due_at)
-    return claimed.update(email_due_at=None) == 1
+    if claimed.update(email_due_at=lease) != 1:
+        return False
+    profile.email_due_at = lease
+    return True
+
+
+def release(profile, email_due_at=None, **done):
+    """End the claim (unless a message since made the next email due)."""
+    claimed = Profile.objects.filter(pk=profile.pk, email_due_at=profile.email_due_at)
+    if not claimed.update(email_due_at=email_due_at, **done) and done:
+        Profile.objects.filter(pk=profile.pk).update(**done)
 
 
 def notify(profile, now):
     user = profile.user
     missed = list(missed_messages(user, since=profile.emailed_through)[:MESSAGES_LISTED])
     if not missed:
-        return 0  # read meanwhile, or muted
+        release(profile)  # read meanwhile, or muted
+        return 0
     if alive().filter(user=user).exists():
         # A page is open: its sidebar shows them. Asked again after another delay.
-        later = now + timedelta(seconds=settings.NOTIFY_AFTER_SECONDS)
-        Profile.objects.filter(pk=profile.pk, email_due_at=None).update(email_due_at=later)
+        release(profile, now + timedelta(seconds=settings.NOTIFY_AFTER_SECONDS))
         return 0
-    Profile.objects.filter(pk=profile.pk).update(emailed_through=missed[-1].created_at)
-    if not user.email:
-        return 0
-    context = {"user": user, "missed": missed, "site": settings.SITE_URL}
-    send_mail(
-        subject=f"You missed {len(missed)} message{'s' if len(missed) > 1 else ''} on Socico",
-        message=render_to_string("rooms/away_email.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
-    return 1
+    if user.email:
+        context = {"user": user, "missed": missed, "site": settings.SITE_URL}
+        send_mail(
+            subject=f"You missed {len(missed)} message{'s' if len(missed) > 1 else ''} on Socico",
+            message=render_to_string("rooms/away_email.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    # Only once sent: a process dying before this leaves the lease to run out and the email
+    # to be sent by another.
+    release(profile, emailed_through=missed[-1].created_at)
+    return 1 if user.email else 0
 
 
 def missed_messages(user, since=None):

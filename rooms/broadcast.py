@@ -8,7 +8,7 @@ channel layer (rooms/publisher.py).
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 
-from rooms.events import room_event, user_event
+from rooms.events import room_event, signed_in_event, user_event
 from rooms.fragments import message_html, shown
 from rooms.mentions import with_mentioned_users
 from rooms.models import Message
@@ -73,11 +73,21 @@ def message_removed(room_id, message_pk, seq, message_seq):
     publish(change_event(room_id, seq, html, removed_seq=message_seq))
 
 
-def access_changed(room_id):
-    """Ask the room's sockets to check that their users may still read it."""
-    publish(room_event("room.access", room_id))
+def access_changed(room_id, public=False):
+    """Ask the room's sockets to check that their users may still read it (`public`: it is
+    public now, so every signed-in sidebar keeps it without asking)."""
+    publish(room_event("room.access", room_id, public=public))
 
 
 def logged_out(user_id):
     """Ask the user's sockets to check that their sessions are still signed in."""
     publish(user_event("user.logout", user_id))
+
+
+def room_shown(room_id, user_ids=None):
+    """Tell the pages of `user_ids` (of everyone signed in, when None) that they may now see
+    the room: each adds its sidebar link and counts its messages."""
+    if user_ids is None:
+        return publish(signed_in_event("room.shown", room=room_id))
+    for user_id in user_ids:
+        publish(user_event("room.shown", user_id, room=room_id))

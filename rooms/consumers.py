@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 
 from rooms import broadcast, history, limits, presence
 from rooms.delivery import PageSequence, too_far_behind
-from rooms.events import room_group, user_group
+from rooms.events import SIGNED_IN_GROUP, room_group, user_group
 from rooms.forms import MessageForm, message_form
 from rooms.hub import MISSED, hub
 from rooms.models import MESSAGE_MAX_LENGTH, Room
@@ -35,6 +35,7 @@ from rooms.posting import NotAllowed, post_message
 from rooms.read_positions import live_reads
 from rooms.recheck import recheck
 from rooms.sidebar import load_state
+from rooms.unread import room_link
 
 # htmx reconnects only after 1006 and 1011-1013: the 4xxx codes end a page's socket for good.
 CLOSE_NO_SUCH_ROOM = 4404  # unknown, or private and not yours: the same to the client
@@ -120,15 +121,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except presence.TooManySockets as refusal:
             return await self.refuse(CLOSE_TOO_MANY_SOCKETS, str(refusal))
         self.room = room
-        self.event_groups = [room_group(room.pk)]
+        self.event_groups = []
+        await self.enter(room_group(room.pk))
         if self.user_id is not None:
-            # The user's own stream, and every room they can see for the sidebar's badges.
+            # The user's own stream and everyone's (rooms shown to them), then every room they
+            # can see for the sidebar's badges: a room shown in between is in one or the other.
+            await self.enter(user_group(self.user_id))
+            await self.enter(SIGNED_IN_GROUP)
             watched = Room.objects.visible_to(user).exclude(pk=room.pk).values_list("pk", flat=True)
-            self.event_groups += [user_group(self.user_id)]
-            self.event_groups += [room_group(pk) async for pk in watched]
-        for group in self.event_groups:
-            await hub().enter(group, self)
-        if self.user_id is not None:
+            for pk in [pk async for pk in watched]:
+                await self.enter(room_group(pk))
             # Read after entering the groups: a message in between is in one or the other.
             title = f"# {room.name} · Socico"
             self.sidebar = await database_sync_to_async(load_state)(user, room.pk, title)
@@ -169,13 +171,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if task is not None:
                 task.cancel()
         if self.room is not None:
-            groups = self.event_groups
+            groups = list(self.event_groups)
             self.room = None
             try:
                 await presence.registry().leave(self.socket_name)
             finally:
                 for group in groups:
                     await hub().exit(group, self)
+
+    async def enter(self, group):
+        if group not in self.event_groups:
+            self.event_groups.append(group)  # before the wait: a leave meanwhile exits it too
+            await hub().enter(group, self)
+
+    async def exit(self, group):
+        if group in self.event_groups:
+            self.event_groups.remove(group)
+            await hub().exit(group, self)
 
     def take(self, event):
         """Queue an event from the hub; this socket's writer sends it."""
@@ -307,6 +319,25 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if frame := self.sidebar.read(event["room"], event["read_seq"]):
             await self.send(text_data=frame)
 
+    async def room_shown(self, event):
+        """A room the user may now see (new, made public, or joined): its sidebar link."""
+        room_id = event["room"]
+        if self.sidebar is None or room_id in self.sidebar.links:
+            return
+        await self.enter(room_group(room_id))
+        # Counted once in its group: a message in between is in the count or comes after.
+        link = await database_sync_to_async(room_link)(self.scope["user"], room_id)
+        if link is None:
+            return await self.exit(room_group(room_id))
+        if frame := self.sidebar.add(link):
+            await self.send(text_data=frame)
+
+    async def lose_room(self, room_id):
+        """The user may no longer see another room: its link goes, its events stop."""
+        await self.exit(room_group(room_id))
+        if self.sidebar is not None and (frame := self.sidebar.remove(room_id)):
+            await self.send(text_data=frame)
+
     def note_shown(self):
         """The page was shown its room up to its position: the room is read that far."""
         if self.user_id is not None and self.sequence.last_seq is not None:
@@ -339,6 +370,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """Membership or privacy changed: a socket that may no longer read the room ends."""
         if event["room"] == self.room.pk:
             await self.readable_position()
+        elif self.sidebar is not None and not event.get("public"):
+            # Asked only of a room that may have become private: not a herd per edit.
+            visible = Room.objects.visible_to(self.scope["user"]).filter(pk=event["room"])
+            if not await visible.aexists():
+                await self.lose_room(event["room"])
 
     async def room_missed(self, event):
         # A page that has not said where it is yet gets everything when it does.
@@ -353,6 +389,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.end(CLOSE_NO_SUCH_ROOM, NO_SUCH_ROOM)
         if not event["signed_in"]:
             return await self.end(CLOSE_LOGGED_OUT, LOGGED_OUT)
+        for room_id in event.get("lost_rooms", ()):
+            await self.lose_room(room_id)
         last_seq = self.sequence.last_seq
         if last_seq is not None and last_seq < event["never_arrived_up_to"]:
             logger.warning(

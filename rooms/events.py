@@ -18,3 +18,12 @@ def room_event(kind, room_id, **content):
 def user_event(kind, user_id, **content):
     """An event for every socket of one user, whatever room it is open on."""
     return {"type": kind, "group": user_group(user_id), **content}
+
+
+# Every signed-in socket, whatever its room and user: for what concerns them all (a new public
+# room), one group rather than one event per user.
+SIGNED_IN_GROUP = "signed-in"
+
+
+def signed_in_event(kind, **content):
+    return {"type": kind, "group": SIGNED_IN_GROUP, **content}

@@ -42,6 +42,12 @@ def subset_parser():
 
 PARSER = subset_parser()
 
+# What is not prose, where `@name` is no mention: code (inline, fenced, indented) and a link's
+# text. prose() keeps the rest of the token stream; on the page the `mentions` filter passes
+# over the elements those render to (rooms/templatetags/message_format.py). test_mentions
+# holds the two to agreeing.
+NOT_PROSE_ELEMENTS = ("a", "code")
+
 
 def is_plain(body):
     """Whether `body` reads the same as Markdown as it does as text: then escaping is enough."""
@@ -70,3 +76,18 @@ def markdown_html(body):
     if [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]:
         return PARSER.renderer.renderInline(tokens[1].children, PARSER.options, {})
     return PARSER.renderer.render(tokens, PARSER.options, {})
+
+
+def prose(body):
+    """The runs of `body`'s text that read as prose: its inline text tokens outside links
+    (code spans are tokens of their own; code blocks have no inline content)."""
+    if is_plain(body):
+        return [body]
+    runs = []
+    for token in PARSER.parse(body):
+        links = 0
+        for child in token.children or ():
+            links += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+            if child.type == "text" and not links:
+                runs.append(child.content)
+    return runs

@@ -1,11 +1,13 @@
 """`@username` in a message: the users it names who may read its room, found when the message
-is posted or edited and stored as Mention rows, so every page and count reads them back."""
+is posted or edited and stored as Mention rows, so every page and count reads them back. Only in
+prose: `@name` in code or in a link's text mentions no one (rooms/markdown.py)."""
 
 import re
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 
+from rooms.markdown import prose
 from rooms.models import Mention, Room
 
 # A username's characters (Django's default validator), not ending a sentence's full stop.
@@ -14,7 +16,9 @@ MENTION = re.compile(r"(?<![\w@.+-])@([\w.@+-]*[\w@+-])")
 
 def mentioned_user_ids(room_id, body):
     """The pks of the users `body` mentions who may read the room."""
-    names = set(MENTION.findall(body))
+    if "@" not in body:
+        return []  # no Markdown to parse
+    names = {name for run in prose(body) for name in MENTION.findall(run)}
     if not names:
         return []
     named = get_user_model().objects.filter(username__in=names)

@@ -45,14 +45,23 @@ class Recheck:
     async def check(self, sockets):
         sockets = [socket for socket in sockets if socket.room is not None]
         who = [(socket.room.pk, socket.user_id, socket.session_key) for socket in sockets]
-        positions, readers, live_sessions = await database_sync_to_async(read_state)(who)
-        for socket, (room_id, user_id, session_key) in zip(sockets, who, strict=True):
+        # Read before the wait: a link added meanwhile was not checked.
+        listed = [socket.sidebar.rooms() if socket.sidebar else [] for socket in sockets]
+        state = await database_sync_to_async(read_state)(who, {pk for pks in listed for pk in pks})
+        positions, readers, live_sessions = state
+        for socket, (room_id, user_id, session_key), links in zip(
+            sockets, who, listed, strict=True
+        ):
             socket.take(
                 {
                     "type": "room.recheck",
                     "readable": room_id in positions and readers.may_read(room_id, user_id),
                     "signed_in": user_id is None or session_key in live_sessions,
                     "never_arrived_up_to": self.never_arrived_up_to(room_id),
+                    # Sidebar links of rooms deleted, or lost without an event (a script).
+                    "lost_rooms": [
+                        pk for pk in links if pk != room_id and not readers.may_read(pk, user_id)
+                    ],
                 }
             )
         self.committed = positions
@@ -63,12 +72,15 @@ class Recheck:
         return committed if hub().latest.get(room_group(room_id), 0) < committed else 0
 
 
-def read_state(who):
-    """For (room, user, session key) triples: each room's last_seq, who may read it, and which
-    of the sessions are still signed in. Four queries, however many sockets."""
-    rooms = Room.objects.filter(pk__in={room_id for room_id, _, _ in who})
-    positions = dict(rooms.values_list("pk", "last_seq"))
-    readers = rooms.readers({user_id for _, user_id, _ in who if user_id is not None})
+def read_state(who, listed=()):
+    """For (room, user, session key) triples: each room's last_seq, who may read it (and the
+    rooms `listed` in sidebars), and which of the sessions are still signed in. Four queries,
+    however many sockets."""
+    room_ids = {room_id for room_id, _, _ in who}
+    positions = dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
+    readers = Room.objects.filter(pk__in=room_ids | set(listed)).readers(
+        {user_id for _, user_id, _ in who if user_id is not None}
+    )
     sessions = Session.objects.filter(
         session_key__in={key for _, user_id, key in who if user_id is not None},
         expire_date__gt=timezone.now(),

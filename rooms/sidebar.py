@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from rooms.unread import UNREAD_CAP, room_links, unread_text
@@ -29,20 +30,15 @@ def sidebar_context(user, current=None):
 def links_html(links, current):
     """The sidebar's list items, each link rendered once per (room, counts) per process: a
     template include per room cost a page of 200 rooms most of its time."""
-    items = (
-        "<li>"
-        + link_html(
-            link.slug,
-            link.label,
-            link.is_direct,
-            link.badge,
-            link.mention_badge,
-            link.pk == current,
-        )
-        + "</li>"
-        for link in links
-    )
-    return mark_safe("".join(items))
+    return mark_safe("".join(item_html(link, link.pk == current) for link in links))
+
+
+def item_html(link, current, badge=None, mentions=None):
+    """A room's list item (by default with the counts the database gave it)."""
+    badge = link.badge if badge is None else badge
+    mentions = link.mention_badge if mentions is None else mentions
+    html = link_html(link.slug, link.label, link.is_direct, badge, mentions, current)
+    return f'<li id="room-item-{escape(link.slug)}">{html}</li>'
 
 
 @lru_cache(maxsize=10_000)
@@ -138,23 +134,59 @@ class SidebarState:
         """The room's link and the page title, as this page should now show them."""
         return self.link(room_id) + title_html(self.total, self.title)
 
-    def link(self, room_id):
+    def link(self, room_id, oob=True):
         link = self.links[room_id]
         badge, mentions, _ = self.shown(room_id)
         current = room_id == self.current
         return link_html(
-            link.slug, link.label, link.is_direct, badge, unread_text(mentions), current, oob=True
+            link.slug, link.label, link.is_direct, badge, unread_text(mentions), current, oob=oob
         )
 
+    def item(self, room_id):
+        badge, mentions, _ = self.shown(room_id)
+        return item_html(self.links[room_id], room_id == self.current, badge, unread_text(mentions))
+
+    def add(self, link):
+        """A room the user can now see: the frame that appends its link, None if it is listed."""
+        if link.pk in self.links:
+            return None
+        self.links[link.pk] = link
+        self.live[link.pk] = {}
+        self.total += self.shown(link.pk).contribution
+        target = "direct-links" if link.is_direct else "room-links"
+        frame = f'<ul hx-swap-oob="beforeend:#{target}">{self.item(link.pk)}</ul>'
+        heading = self.direct_heading() if link.is_direct else ""
+        return frame + heading + title_html(self.total, self.title)
+
+    def remove(self, room_id):
+        """A room the user may no longer see: the frame that removes its link, if listed."""
+        if room_id not in self.links:
+            return None
+        self.total -= self.shown(room_id).contribution
+        link = self.links.pop(room_id)
+        del self.live[room_id]
+        frame = f'<li id="room-item-{escape(link.slug)}" hx-swap-oob="delete"></li>'
+        heading = self.direct_heading() if link.is_direct else ""
+        return frame + heading + title_html(self.total, self.title)
+
+    def direct_heading(self):
+        """The direct messages' heading: shown while there are any."""
+        shown = any(link.is_direct for link in self.links.values())
+        return render_to_string("rooms/_direct_heading.html", {"shown": shown, "oob": True})
+
     def whole(self):
-        """Every link and the title, for a page whose socket opens: its sidebar was rendered
-        before the state was read, so it may lack what was unread then (live changes since
-        are sent as they come)."""
+        """Both lists and the title, for a page whose socket opens: its sidebar was rendered
+        before the state was read, so it may lack what was unread then, or a room made
+        visible since (live changes after are sent as they come)."""
         if not any(link.total for pk, link in self.links.items() if pk != self.current):
             return None
-        return "".join(self.link(room_id) for room_id in self.links) + title_html(
-            self.total, self.title
-        )
+        lists = {"room-links": "", "direct-links": ""}
+        for room_id, link in self.links.items():
+            lists["direct-links" if link.is_direct else "room-links"] += self.item(room_id)
+        frames = [
+            f'<ul id="{name}" hx-swap-oob="innerHTML">{html}</ul>' for name, html in lists.items()
+        ]
+        return "".join(frames) + self.direct_heading() + title_html(self.total, self.title)
 
 
 def load_state(user, current, title):

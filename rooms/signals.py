@@ -24,7 +24,8 @@ def give_the_deletion_its_place(sender, instance, origin, **kwargs):
 def recheck_access_after_a_room_edit(sender, instance, created, update_fields, **kwargs):
     # Every post saves last_seq alone; any other edit may have made the room private.
     if not created and update_fields != frozenset({"last_seq"}):
-        transaction.on_commit(partial(broadcast.access_changed, instance.pk))
+        public = not instance.is_private
+        transaction.on_commit(partial(broadcast.access_changed, instance.pk, public))
 
 
 @receiver(m2m_changed, sender=Room.members.through)
@@ -40,6 +41,27 @@ def recheck_access_after_members_leave(sender, instance, action, reverse, pk_set
         return
     for room_id in room_ids:
         transaction.on_commit(partial(broadcast.access_changed, room_id))
+
+
+@receiver(post_save, sender=Room)
+def show_a_public_room_to_everyone(sender, instance, update_fields, **kwargs):
+    # Created public or made public: open pages that lack it add it (the others ignore this).
+    if not instance.is_private and update_fields != frozenset({"last_seq"}):
+        transaction.on_commit(partial(broadcast.room_shown, instance.pk))
+
+
+@receiver(m2m_changed, sender=Room.members.through)
+def show_a_private_room_to_its_new_members(sender, instance, action, reverse, pk_set, **kwargs):
+    # A direct message's first opening adds both members: the other one's pages learn of it.
+    if action != "post_add" or not pk_set:
+        return
+    pairs = (
+        [(room_id, instance.pk) for room_id in pk_set]
+        if reverse
+        else [(instance.pk, user_id) for user_id in pk_set]
+    )
+    for room_id, user_id in pairs:
+        transaction.on_commit(partial(broadcast.room_shown, room_id, [user_id]))
 
 
 @receiver(m2m_changed, sender=Room.members.through)

@@ -9,12 +9,16 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from rooms.bidi import without_bidi_controls
-from rooms.markdown import as_html
+from rooms.markdown import NOT_PROSE_ELEMENTS, as_html
+from rooms.mentions import MENTION
 
 register = template.Library()
 
-# Text between the tags of a body's HTML; links are passed over whole.
-TAGS_AND_LINKS = re.compile(r"(<a\b.*?</a>|<[^>]*>)", re.DOTALL)
+# Text between the tags of a body's HTML; what is not prose (links, code) is passed over whole.
+NOT_PROSE_OR_TAG = re.compile(
+    "(" + "".join(rf"<{name}\b.*?</{name}>|" for name in NOT_PROSE_ELEMENTS) + r"<[^>]*>)",
+    re.DOTALL,
+)
 
 
 @register.filter
@@ -40,15 +44,18 @@ def markdown(body):
 @register.filter(is_safe=True)
 def mentions(html, users):
     """`html` (a body made safe by the filter before) with `@name` of each of `users` marked as
-    a mention, in its text only: never inside a tag or a link."""
+    a mention, in its prose only: never inside a tag, a link or code, as rooms/mentions.py
+    finds them."""
     if not users:
         return html
-    names = "|".join(re.escape(escape(user.get_username())) for user in users)
-    mention = re.compile(rf"(?<![\w@.+-])@({names})(?![\w@+-]|\.[\w@+-])")
-    parts = TAGS_AND_LINKS.split(html)
-    parts[::2] = [mention.sub(mention_html, text) for text in parts[::2]]
+    names = {escape(user.get_username()) for user in users}
+
+    def mark(found):
+        # The whole name MENTION finds, as when stored: "@bob..x" names "bob..x", not bob.
+        if found[1] not in names:
+            return found[0]
+        return f'<strong class="mentioned-user font-semibold text-indigo-700">@{found[1]}</strong>'
+
+    parts = NOT_PROSE_OR_TAG.split(html)
+    parts[::2] = [MENTION.sub(mark, text) for text in parts[::2]]
     return mark_safe("".join(parts))
-
-
-def mention_html(found):
-    return f'<strong class="mentioned-user font-semibold text-indigo-700">@{found[1]}</strong>'

@@ -40,6 +40,14 @@ def bob(make_user):
 
 
 @pytest.fixture
+def secret(alice):
+    """A private room with alice its one member."""
+    room = Room.objects.create(name="Secret", slug="secret", is_private=True)
+    room.members.add(alice)
+    return room
+
+
+@pytest.fixture
 def unlimited_posting(settings):
     """For tests that seed a long history through the posting path."""
     settings.POST_RATE = (10_000, 1)

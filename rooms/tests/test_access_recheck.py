@@ -16,13 +16,6 @@ def quick_recheck(settings):
     settings.RECHECK_SECONDS = 0.2
 
 
-@pytest.fixture
-def secret(alice):
-    room = Room.objects.create(name="Secret", slug="secret", is_private=True)
-    room.members.add(alice)
-    return room
-
-
 async def closed_with(socket):
     """The close code the socket ends with, and every frame it was sent before it."""
     frames = []

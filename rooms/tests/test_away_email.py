@@ -11,6 +11,7 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 from django.utils import timezone
 
+from rooms import away_email
 from rooms.away_email import claim, send_due_emails
 from rooms.direct import direct_room
 from rooms.models import Presence, Profile, Subscription
@@ -171,3 +172,56 @@ async def test_two_processes_send_each_due_email_once(start_server, room, alice,
     await eventually(all_sent, within=30, what="the emails")
     await asyncio.sleep(1)  # twenty more sweeps by each process
     assert await emails() == USERS_AT_ONCE
+
+
+def test_an_email_whose_sender_died_is_sent_by_a_later_sweep_once(
+    room, alice, bob, mailoutbox, monkeypatch
+):
+    post_message(room, alice, "@bob are you there?")
+    time_passes()
+
+    def dies(**email):
+        raise SystemExit("the process died while sending")
+
+    monkeypatch.setattr(away_email, "send_mail", dies)
+    with pytest.raises(SystemExit):
+        send_due_emails()
+    monkeypatch.undo()
+    assert send_due_emails() == 0, "claimed: not before its lease runs out"
+
+    time_passes()  # the lease runs out
+
+    assert send_due_emails() == 1
+    time_passes()
+    assert send_due_emails() == 0
+    [email] = mailoutbox
+    assert "are you there?" in email.body
+
+
+def test_a_mention_while_an_email_is_being_sent_makes_the_next_one_due(
+    room, alice, bob, mailoutbox, monkeypatch
+):
+    post_message(room, alice, "@bob first")
+    time_passes()
+    sent = away_email.send_mail
+
+    def meanwhile(**email):
+        post_message(room, alice, "@bob while sending")
+        sent(**email)
+
+    monkeypatch.setattr(away_email, "send_mail", meanwhile)
+    assert send_due_emails() == 1
+    monkeypatch.undo()
+    time_passes()
+    assert send_due_emails() == 1
+
+    assert ["while sending" in email.body for email in mailoutbox] == [False, True]
+
+
+def test_a_name_in_code_sends_no_email(room, alice, bob, mailoutbox):
+    post_message(room, alice, "run `ssh @bob` first\n\n```\n@bob\n```")
+
+    time_passes()
+
+    assert send_due_emails() == 0
+    assert mailoutbox == []

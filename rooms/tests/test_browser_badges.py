@@ -4,10 +4,11 @@ other rooms live, and shows the same truth with JavaScript off on reload."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from rooms.models import Room
-from rooms.tests.test_browser import PASSWORD, open_live
+from rooms.tests.test_browser import PASSWORD, open_live, post_meanwhile
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,3 +76,49 @@ def test_a_sidebar_follows_other_rooms_live_and_clears_in_other_tabs(
     highlighted = plain.locator("#messages .message").first
     expect(highlighted).to_have_css("box-shadow", re.compile(r"inset"))
     expect(badge(plain, "three", "unread")).to_have_count(0)
+
+
+def test_a_first_direct_message_reaches_an_open_page_live(browser, daphne_server, room):
+    alice = open_live(browser, daphne_server, "alice")
+    bob = open_live(browser, daphne_server, "bob")
+    expect(bob.locator("#direct-heading")).to_be_hidden()
+
+    alice.goto(f"{daphne_server.url}/dm/bob/")
+    alice.wait_for_url("**/rooms/dm-*/")
+    slug = alice.url.rstrip("/").rsplit("/", 1)[1]
+    send(alice, daphne_server, slug, "@bob a word in private")
+
+    link = bob.locator(f"#direct-links #room-link-{slug}")
+    expect(link).to_contain_text("@ alice")
+    expect(badge(bob, slug, "unread")).to_have_text("1")
+    expect(badge(bob, slug, "mention")).to_have_text("@1")
+    expect(bob.locator("#direct-heading")).to_be_visible()
+    expect(bob).to_have_title("(1) # Lobby · Socico")
+    link.click()
+    expect(bob.locator("#messages .message", has_text="a word in private")).to_have_count(1)
+
+
+def test_badges_after_a_dropped_socket_count_what_came_meanwhile_once(
+    browser, start_server, three_rooms
+):
+    server = start_server()
+    _, two, three = three_rooms
+    alice = open_live(browser, server, "alice")
+    bob = open_live(browser, server, "bob")  # reading room 1, the lobby
+    bob.evaluate("window.notReloaded = true")
+    send(alice, server, "two", "before the drop")
+    expect(badge(bob, "two", "unread")).to_have_text("1")
+
+    server.stop()  # every socket drops; htmx reconnects by itself
+    author = get_user_model().objects.get(username="alice")
+    post_meanwhile(two, author, "while bob was cut off")
+    post_meanwhile(three, author, "@bob while you were cut off")
+    server.start()
+
+    expect(badge(bob, "three", "mention")).to_have_text("@1", timeout=40_000)
+    expect(badge(bob, "two", "unread")).to_have_text("2")
+    expect(badge(bob, "three", "unread")).to_have_text("1")
+    expect(badge(bob, "lobby", "unread")).to_have_count(0)
+    expect(bob).to_have_title("(3) # Lobby · Socico")
+    assert bob.evaluate("window.notReloaded") is True
+    expect(bob.locator("#sidebar .room-link")).to_have_count(3)

@@ -8,7 +8,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from rooms.consumers import CLOSE_NO_SUCH_ROOM, OUTBOX_LIMIT
-from rooms.events import room_group, user_group
+from rooms.events import SIGNED_IN_GROUP, room_group, user_group
 from rooms.hub import MISSED, hub
 from rooms.models import Message, Room
 from rooms.posting import post_message
@@ -64,7 +64,8 @@ async def test_a_page_too_far_behind_gets_what_it_missed_from_the_database(
 async def test_the_process_reads_a_room_while_it_has_sockets_there(connect, room, alice, bob):
     sockets = [await connect(user=alice), await connect(user=bob)]
 
-    assert hub().joined == {room_group(room.pk), user_group(alice.pk), user_group(bob.pk)}
+    users = {user_group(alice.pk), user_group(bob.pk), SIGNED_IN_GROUP}
+    assert hub().joined == {room_group(room.pk), *users}
     for socket in sockets:
         await socket.disconnect()
 

@@ -2,22 +2,23 @@
 viewer, highlighted per viewer by their stylesheet), and the /mentions/ page."""
 
 import re
+from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
+from hypothesis import example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from rooms.markdown import prose
+from rooms.mentions import MENTION as NAMED
 from rooms.models import Mention, Room
 from rooms.posting import edit_message, post_message
+from rooms.templatetags.message_format import markdown, mentions
 from rooms.tests.badges import badges
 
 MENTION = re.compile(r'<strong class="mentioned-user[^"]*">@([^<]+)</strong>')
-
-
-@pytest.fixture
-def secret(alice):
-    room = Room.objects.create(name="Secret", slug="secret", is_private=True)
-    room.members.add(alice)
-    return room
 
 
 def client_for(user):
@@ -108,3 +109,49 @@ def test_the_mentions_page_asks_guests_to_log_in(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "try `@bob` in the shell",
+        "```\n@bob\n```",
+        "a log:\n\n    @bob joined\n\nthat's all",
+        "[@bob](https://example.com/)",
+    ],
+    ids=["inline code", "fenced code", "indented code", "link text"],
+)
+def test_a_name_in_code_or_a_link_is_no_mention(room, alice, bob, unlimited_posting, body):
+    Room.objects.create(name="Dev", slug="dev")
+    message = post_message(room, alice, body + "\n\nand @bob outside")
+    only_code = post_message(room, alice, body)
+
+    shown = Client().get("/rooms/lobby/").text
+
+    assert MENTION.findall(article(shown, message)) == ["bob"]
+    assert MENTION.findall(article(shown, only_code)) == []
+    assert list(Mention.objects.values_list("message", flat=True)) == [message.pk]
+    assert badges(client_for(bob).get("/rooms/dev/").text)["lobby"] == ("2", "1")
+
+
+USERS = [SimpleNamespace(get_username=lambda name=name: name) for name in ("bob", "al", "b.c")]
+PIECES = ["@bob", "@al", "@b.c", " ", "\n", "`", "```", "    ", "[", "](https://x.org)"]
+PIECES += ["https://x.org/", "*", "_", "> ", "- ", "1. ", "x", ".", "\\", "<", "&", "'"]
+
+
+def names_stored(body):
+    """Whom rooms/mentions.py finds, as it finds them, among USERS: each time named."""
+    known = {user.get_username() for user in USERS}
+    return Counter(name for run in prose(body) for name in NAMED.findall(run) if name in known)
+
+
+def names_shown(body):
+    return Counter(MENTION.findall(mentions(markdown(body), USERS)))
+
+
+@hypothesis_settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=14).map("".join))
+@example("@bob..@bob @al.")
+@example("`@bob` @al\n```\n@b.c\n```\n    @bob\n\n[@al](https://x.org) https://x.org/@bob")
+def test_the_names_shown_as_mentions_are_the_names_stored(body):
+    assert names_shown(body) == names_stored(body)

@@ -15,13 +15,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PATHS = ["/rooms/secret/", "/rooms/secret/history/?before=5"]
 
 
-@pytest.fixture
-def secret(alice):
-    room = Room.objects.create(name="Secret", slug="secret", is_private=True)
-    room.members.add(alice)
-    return room
-
-
 def client_for(user):
     client = Client()
     if user is not None:

@@ -27,13 +27,6 @@ def say(room, alice, unlimited_posting):
     return say
 
 
-@pytest.fixture
-def secret(alice):
-    room = Room.objects.create(name="Secret", slug="secret", is_private=True)
-    room.members.add(alice)
-    return room
-
-
 def found(user, text, before=None):
     return [hit.message.body for hit in search(user, parse(text), before).hits]
 

@@ -19,13 +19,6 @@ def dev(room):
 
 
 @pytest.fixture
-def secret(alice):
-    room = Room.objects.create(name="Secret", slug="secret", is_private=True)
-    room.members.add(alice)
-    return room
-
-
-@pytest.fixture
 def bob_client(bob):
     client = Client()
     client.force_login(bob)
