@@ -382,6 +382,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.catch_up(after=self.sequence.last_seq)
         else:
             await self.readable_position()  # what was missed may have been a change of access
+        if self.sidebar is not None and self.room is not None:
+            # Other rooms' events were dropped too: the sidebar is read again, whole.
+            user, title = self.scope["user"], self.sidebar.title
+            self.sidebar = await database_sync_to_async(load_state)(user, self.room.pk, title)
+            await self.send(text_data=self.sidebar.whole(always=True))
 
     async def room_recheck(self, event):
         """The process's periodic check (rooms/recheck.py) found what no event said."""

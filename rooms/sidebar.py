@@ -174,11 +174,13 @@ class SidebarState:
         shown = any(link.is_direct for link in self.links.values())
         return render_to_string("rooms/_direct_heading.html", {"shown": shown, "oob": True})
 
-    def whole(self):
+    def whole(self, always=False):
         """Both lists and the title, for a page whose socket opens: its sidebar was rendered
         before the state was read, so it may lack what was unread then, or a room made
-        visible since (live changes after are sent as they come)."""
-        if not any(link.total for pk, link in self.links.items() if pk != self.current):
+        visible since (live changes after are sent as they come). `always`: even when nothing
+        is unread, for a page whose events were dropped (it may show badges read since)."""
+        unread = any(link.total for pk, link in self.links.items() if pk != self.current)
+        if not (unread or always):
             return None
         lists = {"room-links": "", "direct-links": ""}
         for room_id, link in self.links.items():

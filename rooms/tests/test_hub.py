@@ -12,6 +12,7 @@ from rooms.events import SIGNED_IN_GROUP, room_group, user_group
 from rooms.hub import MISSED, hub
 from rooms.models import Message, Room
 from rooms.posting import post_message
+from rooms.tests.badges import badges, title
 from rooms.tests.frames import PageModel, nothing_more, receive_frames, receive_until_quiet
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -173,3 +174,20 @@ async def test_the_recheck_fills_in_a_change_that_never_reached_the_process(
 
     assert message_ids(await receive_frames(socket, 1, seconds=5)) == [lost.pk]
     assert "never reached this process: catching up" in caplog.text
+
+
+async def test_a_page_too_far_behind_reads_its_sidebar_again(
+    connect, room, alice, bob, unlimited_posting
+):
+    dev = await Room.objects.acreate(name="Dev", slug="dev")
+    socket = await connect(user=bob)
+    stalled = consumer_of(bob, room)
+
+    async with stalled.delivering:
+        for n in range(OUTBOX_LIMIT + 20):
+            await post(dev, alice, f"number {n}")
+        await post(dev, alice, "@bob and you?")
+
+    frames = await receive_until_quiet(socket)
+    assert badges(frames[-1]) == {"lobby": ("", ""), "dev": ("99+", "1")}
+    assert title(frames[-1]) == "(99+) # Lobby · Socico"
