@@ -8,7 +8,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from rooms import broadcast, posting
-from rooms.models import DIRECT_ROOMS_HAVE_TWO, Message, Room
+from rooms.models import DIRECT_ROOMS_HAVE_TWO, Message, Profile, Room
+from rooms.time_zones import zones_in_use
 from rooms.usernames import remember_skeletons
 
 
@@ -66,3 +67,10 @@ def remember_the_username_skeletons(sender, instance, update_fields, **kwargs):
     # A login saves last_login alone; anything else may have renamed the user.
     if update_fields is None or "username" in update_fields:
         remember_skeletons(instance)
+
+
+@receiver(post_save, sender=Profile)
+def render_times_in_a_newly_chosen_zone(sender, instance, update_fields, **kwargs):
+    # In this process at once; others within time_zones.IN_USE_SECONDS.
+    if update_fields is None or "time_zone" in update_fields:
+        zones_in_use.forget_on_commit()
