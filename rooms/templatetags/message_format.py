@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from rooms import time_zones
 from rooms.bidi import without_bidi_controls
 from rooms.markdown import as_html
+from rooms.time_zones import css_class, zones_in_use
 
 register = template.Library()
 
@@ -19,12 +21,32 @@ TAGS_AND_LINKS = re.compile(r"(<a\b.*?</a>|<[^>]*>)", re.DOTALL)
 
 @register.filter
 def posted_at(moment, style):
-    """`moment` in the site's time zone: "short" (24 Nov, 21:36) or "full" (24 Nov 2026, 21:36
-    UTC). strftime, not the date filter: this English site needs no translated month names."""
-    local = timezone.localtime(moment)
+    """`moment` in the current time zone (the viewer's, rooms/local_time.py): "short" (24 Nov,
+    21:36) or "full" (24 Nov 2026, 21:36 UTC). strftime, not the date filter: this English
+    site needs no translated month names."""
+    return as_text(timezone.localtime(moment), style)
+
+
+def as_text(local, style):
     if style == "full":
         return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
     return f"{local.day} {local:%b, %H:%M}"
+
+
+@register.simple_tag(takes_context=True)
+def local_times(context, moment):
+    """`moment` as each zone in use shows it, for a fragment rendered once for every viewer:
+    one LocalTime per distinct rendering, UTC's first. The fragment's cache passes the zones
+    its key was made with (rooms/fragments.py); other renderings read them here."""
+    zones = context.get("time_zones") or zones_in_use()
+    return [LocalTime(local, shown_in) for local, shown_in in time_zones.local_times(moment, zones)]
+
+
+class LocalTime:
+    def __init__(self, local, zones):
+        self.short = as_text(local, "short")
+        self.full = as_text(local, "full")
+        self.classes = " ".join(css_class(zone) for zone in zones)
 
 
 @register.filter(is_safe=True)
