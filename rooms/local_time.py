@@ -2,8 +2,8 @@
 mentions page, the viewer's stylesheet); fragments shared by all carry every zone in use.
 
 The zone is kept in the session, which every request reads anyway: no query per request. A
-session without it (the first request after a login, or one older than time zones) reads it
-once from the profile; the profile page writes it when it changes.
+login writes it there (rooms/signals.py) and so does the profile page when it changes; a
+session older than time zones reads it once from the profile.
 """
 
 from django.utils import timezone
@@ -33,10 +33,14 @@ def zone_of(request):
         return time_zones.valid(zone)
     if not request.user.is_authenticated:
         return time_zones.DEFAULT
-    chosen = Profile.objects.filter(user=request.user).values_list("time_zone", flat=True)
-    zone = time_zones.valid(chosen.first())
+    zone = chosen_zone(request.user)
     remember(request, zone)
     return zone
+
+
+def chosen_zone(user):
+    chosen = Profile.objects.filter(user=user).values_list("time_zone", flat=True)
+    return time_zones.valid(chosen.first())
 
 
 def remember(request, zone):

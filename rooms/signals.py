@@ -1,13 +1,13 @@
 from functools import partial
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from rooms import broadcast, posting
+from rooms import broadcast, local_time, posting
 from rooms.models import DIRECT_ROOMS_HAVE_TWO, Message, Profile, Room
 from rooms.time_zones import zones_in_use
 from rooms.usernames import remember_skeletons
@@ -54,6 +54,13 @@ def direct_rooms_never_gain_members(sender, instance, action, reverse, pk_set, *
     for room in rooms:
         if len(set(room.members.values_list("pk", flat=True)) | joining) > 2:
             raise ValidationError(DIRECT_ROOMS_HAVE_TWO)
+
+
+@receiver(user_logged_in)
+def keep_the_time_zone_in_the_session(sender, request, user, **kwargs):
+    # Saved with the session the login writes anyway: no query per request after it.
+    if request is not None and hasattr(request, "session"):
+        local_time.remember(request, local_time.chosen_zone(user))
 
 
 @receiver(user_logged_out)

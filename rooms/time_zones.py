@@ -88,6 +88,7 @@ def offset_label(moment, name):
     return f"UTC{sign}{abs(minutes) // 60:02}:{abs(minutes) % 60:02}"
 
 
+@cache
 def css_class(name):
     """The class that marks a time as shown in zone `name`: tz-america-new-york."""
     return "tz-" + name.lower().replace("/", "-").replace("_", "-")

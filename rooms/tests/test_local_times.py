@@ -222,8 +222,7 @@ def test_search_results_and_mentions_are_in_the_viewers_zone(room, alice, bob):
 
 def test_the_zone_comes_from_the_session_without_a_query(room, bob):
     choose_zone(bob, "Asia/Kolkata")
-    client = client_for(bob)
-    client.get("/viewer.css")  # the first request after the login reads the profile
+    client = client_for(bob)  # the login keeps the zone in the session
 
     with CaptureQueriesContext(connection) as queries:
         stylesheet = client.get("/viewer.css").text
@@ -231,6 +230,17 @@ def test_the_zone_comes_from_the_session_without_a_query(room, bob):
     assert ".tz-asia-kolkata" in stylesheet
     assert not [query for query in queries if "rooms_profile" in query["sql"]]
     assert timezone.get_current_timezone_name() == "UTC"  # not left active on the thread
+
+
+def test_a_session_from_before_time_zones_reads_the_zone_once(room, bob):
+    choose_zone(bob, "Asia/Kolkata")
+    client = client_for(bob)
+    session = client.session
+    del session["time_zone"]
+    session.save()
+
+    assert ".tz-asia-kolkata" in client.get("/viewer.css").text
+    assert client.session["time_zone"] == "Asia/Kolkata"
 
 
 def test_the_away_email_is_in_the_users_zone(room, alice, bob, mailoutbox, settings):
