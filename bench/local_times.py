@@ -5,7 +5,6 @@ SQLite database in a temporary folder.
     .venv/bin/python bench/local_times.py
 """
 
-import os
 import statistics
 import sys
 import tempfile
@@ -14,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.sidebar_page import set_up
 
 # Far apart, so each adds a rendering of its own, as a team spread over the world would.
 ZONES = [
@@ -41,25 +42,12 @@ ZONES = [
 RENDERS = 300
 
 
-def set_up(folder):
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_SECRET_KEY="bench",
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_BEHIND_TLS="0",
-        DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def main():
     with tempfile.TemporaryDirectory() as folder:
-        set_up(folder)
+        set_up(f"{folder}/bench.sqlite3")
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
         measure()
 
 
