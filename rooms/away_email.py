@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from rooms import time_zones
 from rooms.loops import per_loop
 from rooms.models import Message, Profile, Room, Subscription
 from rooms.presence import alive
@@ -88,9 +89,11 @@ def notify(profile, now):
         return 0
     if user.email:
         context = {"user": user, "missed": missed, "site": settings.SITE_URL}
+        with timezone.override(time_zones.zone(time_zones.valid(profile.time_zone))):
+            text = render_to_string("rooms/away_email.txt", context)
         send_mail(
             subject=f"You missed {len(missed)} message{'s' if len(missed) > 1 else ''} on Socico",
-            message=render_to_string("rooms/away_email.txt", context),
+            message=text,
             from_email=None,
             recipient_list=[user.email],
         )

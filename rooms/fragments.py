@@ -11,15 +11,18 @@ memcached and pickles each value, which cost a room page of fifty messages a ten
 time.
 """
 
+from datetime import UTC
 from threading import Lock
 
 from cachetools import TTLCache
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from rooms.mentions import with_mentioned_users
 from rooms.models import Message, Reaction
+from rooms.time_zones import zones_in_use
 
 # About 1 KB each; read and filled by HTTP threads and the sockets' thread alike.
 FRAGMENT_SECONDS = 3600
@@ -27,9 +30,11 @@ rendered_messages = TTLCache(maxsize=20_000, ttl=FRAGMENT_SECONDS)
 rendered_messages_lock = Lock()
 
 
-def cache_key(message):
-    # The creation time too: a restored or flushed database hands out primary keys again.
-    return f"message-{message.pk}-{message.created_at.timestamp()}-{message.changed_seq}"
+def cache_key(message, zones):
+    # The creation time too: a restored or flushed database hands out primary keys again. The
+    # zones in use too: a fragment cached before a zone was chosen lacks its times.
+    stamp = message.created_at.timestamp()
+    return f"message-{message.pk}-{stamp}-{message.changed_seq}-{zones.key}"
 
 
 def message_html(messages, current=None):
@@ -40,15 +45,20 @@ def message_html(messages, current=None):
     the rest of a message is loaded only when its fragment is not cached. One deleted since
     its row was read is left out.
     """
-    keys = [cache_key(message) for message in messages]
+    zones = zones_in_use()
+    keys = [cache_key(message, zones) for message in messages]
     with rendered_messages_lock:
         cached = {key: rendered_messages.get(key) for key in keys}
     html = {key: fragment for key, fragment in cached.items() if fragment is not None}
     missing = [message for key, message in zip(keys, messages, strict=True) if key not in html]
-    rendered = {
-        cache_key(message): render_to_string("rooms/_message.html", {"message": message})
-        for message in whole(missing)
-    }
+    # In UTC whoever asks: nothing in a fragment may depend on the viewer's zone.
+    with timezone.override(UTC):
+        rendered = {
+            cache_key(message, zones): render_to_string(
+                "rooms/_message.html", {"message": message, "time_zones": zones}
+            )
+            for message in whole(missing)
+        }
     with rendered_messages_lock:
         rendered_messages.update(rendered)
     html |= rendered

@@ -5,6 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from rooms.time_zones import DEFAULT as DEFAULT_ZONE
+from rooms.time_zones import choices as zone_choices
+
 MESSAGE_MAX_LENGTH = 4000
 DIRECT_ROOMS_HAVE_TWO = (
     "A direct-message room stays private between its two members and never gains another."
@@ -307,6 +310,8 @@ class Profile(models.Model):
     email_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Messages created up to then were in an email already.
     emailed_through = models.DateTimeField(null=True, blank=True)
+    # Every time the user sees is shown in it (rooms/time_zones.py).
+    time_zone = models.CharField(max_length=64, default=DEFAULT_ZONE, choices=zone_choices)
 
     def __str__(self):
         return f"{self.user}'s profile"

@@ -1,7 +1,8 @@
-"""The profile page: a user's email address and, per room they can see, what they hear of it.
+"""The profile page: a user's email address, their time zone and, per room they can see, what
+they hear of it.
 
-One form over one model (Profile), so a new setting (a time zone) is one field more; the email
-address itself stays on Django's User, where Django's email code looks for it.
+One form over one model (Profile), so a new setting is one field more; the email address
+itself stays on Django's User, where Django's email code looks for it.
 """
 
 from django import forms
@@ -9,6 +10,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import reverse
 from django.views.generic import UpdateView
 
+from rooms import time_zones
+from rooms.local_time import remember
 from rooms.models import Profile, Subscription
 from rooms.unread import room_links
 
@@ -18,10 +21,16 @@ class ProfileForm(forms.ModelForm):
         required=False,
         help_text="Only for an email when you are mentioned or written to while away.",
     )
+    # Labelled with each zone's offset now, so the choices are made per form, not once.
+    time_zone = forms.ChoiceField(
+        choices=time_zones.choices,
+        help_text="Every time you see is shown in it.",
+        error_messages={"invalid_choice": "“%(value)s” is not a time zone on the list."},
+    )
 
     class Meta:
         model = Profile
-        fields = []  # the page's own settings go here; email and levels are kept elsewhere
+        fields = ["email", "time_zone"]  # email and levels are kept elsewhere
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,6 +68,10 @@ class ProfileView(LoginRequiredMixin, UpdateView):
 
     def get_object(self, queryset=None):
         return Profile.objects.get_or_create(user=self.request.user)[0]
+
+    def form_valid(self, form):
+        remember(self.request, form.cleaned_data["time_zone"])
+        return super().form_valid(form)
 
     def get_success_url(self):
         return reverse("profile") + "?saved=1"

@@ -1,14 +1,15 @@
 from functools import partial
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from rooms import broadcast, posting
-from rooms.models import DIRECT_ROOMS_HAVE_TWO, Message, Room
+from rooms import broadcast, local_time, posting
+from rooms.models import DIRECT_ROOMS_HAVE_TWO, Message, Profile, Room
+from rooms.time_zones import zones_in_use
 from rooms.usernames import remember_skeletons
 
 
@@ -77,6 +78,13 @@ def direct_rooms_never_gain_members(sender, instance, action, reverse, pk_set, *
             raise ValidationError(DIRECT_ROOMS_HAVE_TWO)
 
 
+@receiver(user_logged_in)
+def keep_the_time_zone_in_the_session(sender, request, user, **kwargs):
+    # Saved with the session the login writes anyway: no query per request after it.
+    if request is not None and hasattr(request, "session"):
+        local_time.remember(request, local_time.chosen_zone(user))
+
+
 @receiver(user_logged_out)
 def end_the_sockets_of_a_logout(sender, request, user, **kwargs):
     if user is not None:
@@ -88,3 +96,10 @@ def remember_the_username_skeletons(sender, instance, update_fields, **kwargs):
     # A login saves last_login alone; anything else may have renamed the user.
     if update_fields is None or "username" in update_fields:
         remember_skeletons(instance)
+
+
+@receiver(post_save, sender=Profile)
+def render_times_in_a_newly_chosen_zone(sender, instance, update_fields, **kwargs):
+    # In this process at once; others within time_zones.IN_USE_SECONDS.
+    if update_fields is None or "time_zone" in update_fields:
+        zones_in_use.forget_on_commit()

@@ -3,11 +3,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
-from rooms import history, presence
+from rooms import history, presence, time_zones
 from rooms.forms import composer_forms, message_form
 from rooms.fragments import message_html
 from rooms.limits import RateLimited
@@ -128,8 +129,12 @@ def mentions(request):
 @vary_on_cookie
 def viewer_css(request):
     """What differs per viewer in fragments rendered once for all: the controls on their own
-    messages, their reactions. The strict CSP allows a stylesheet from us, not inline style."""
-    response = render(request, "rooms/viewer.css", content_type="text/css")
+    messages, their reactions, their local times. The strict CSP allows a stylesheet from us,
+    not inline style. Its address names the zone, so a zone changed is not served stale."""
+    zone = timezone.get_current_timezone_name()  # the session's (rooms/local_time.py)
+    shown = zone != time_zones.DEFAULT  # UTC's times show without it
+    context = {"zone": zone, "zone_class": shown and time_zones.css_class(zone)}
+    response = render(request, "rooms/viewer.css", context, content_type="text/css")
     patch_cache_control(response, private=True, max_age=3600)
     return response
 

@@ -11,6 +11,7 @@ from rooms import limits
 from rooms.models import Room
 from rooms.tests.servers import RedisServer, Server
 from rooms.tests.sessions import session_cookie
+from rooms.time_zones import zones_in_use
 
 HOST = b"testserver"
 ORIGIN = b"http://testserver"
@@ -92,6 +93,12 @@ def clock(monkeypatch):
     monkeypatch.setattr(limits, "wall_clock", clock.time)
     monkeypatch.setattr(limits, "uncounted_until", 0.0)  # no cache outage carried over
     return clock
+
+
+@pytest.fixture(autouse=True)
+def no_zones_in_use_carried_over():
+    # Read again from each test's database: a rolled-back test's profiles never commit.
+    zones_in_use.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,7 @@ AUDITED_PAGES = [
     "/rooms/quiet/",  # a room without messages
     "/accounts/login/",
     "/accounts/signup/",
+    "/accounts/profile/",  # signed in: its time zone list and per-room levels
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
 AXE_VIOLATIONS = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations

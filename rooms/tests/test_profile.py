@@ -31,7 +31,12 @@ def test_the_profile_sets_the_email_and_a_level_per_room(room, bob, bob_client):
 
     response = bob_client.post(
         "/accounts/profile/",
-        {"email": "bob@example.com", f"level-{room.pk}": "all", f"level-{dev.pk}": "none"},
+        {
+            "email": "bob@example.com",
+            "time_zone": "UTC",
+            f"level-{room.pk}": "all",
+            f"level-{dev.pk}": "none",
+        },
     )
 
     assert response.status_code == 302
