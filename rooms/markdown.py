@@ -17,7 +17,8 @@ from markdown_it import MarkdownIt
 BARE_LINK_TLDS = ["com", "edu", "gov", "int", "mil", "net", "org"]
 LINK_SCHEMES = ("http://", "https://")
 TAGS = {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
-ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+# "*": none on every element (ammonia's default lets title and lang on any).
+ATTRIBUTES = {"*": set(), "a": {"href"}, "ol": {"start"}}
 LINK_REL = "nofollow noopener noreferrer"
 
 # What the subset could turn into markup: its inline characters, a line break (breaks,
