@@ -37,16 +37,17 @@ def item_html(link, current, badge=None, mentions=None):
     """A room's list item (by default with the counts the database gave it)."""
     badge = link.badge if badge is None else badge
     mentions = link.mention_badge if mentions is None else mentions
-    html = link_html(link.slug, link.label, link.is_direct, badge, mentions, current)
-    return f'<li id="room-item-{escape(link.slug)}">{html}</li>'
+    return link_html(link.slug, link.label, link.is_direct, badge, mentions, current, item=True)
 
 
 @lru_cache(maxsize=10_000)
-def link_html(slug, label, is_direct, badge, mention_badge, current, oob=False):
-    """One room's link as the sidebar shows it (`oob`: to swap in over a page's socket)."""
+def link_html(slug, label, is_direct, badge, mention_badge, current, oob=False, item=False):
+    """One room's link as the sidebar shows it (`oob`: to swap in over a page's socket;
+    `item`: in its list item)."""
     context = {"slug": slug, "label": label, "is_direct": is_direct, "badge": badge}
     context |= {"mentions": mention_badge, "current": current, "oob": oob}
-    return render_to_string("rooms/_room_link.html", context)
+    html = render_to_string("rooms/_room_link.html", context)
+    return f'<li id="room-item-{escape(slug)}">{html}</li>' if item else html
 
 
 @lru_cache(maxsize=10_000)

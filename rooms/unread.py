@@ -129,11 +129,12 @@ def room_links(user, room_ids=None):
 
 def count_unread(links, user):
     """Fill in each link's counts: from this process's cache where its room has not moved."""
+    reader = (user.pk, user.date_joined)  # read once: request.user is a lazy proxy
     uncounted = {}
     with counted_lock:
         for link in links:
             if link.position > (link.read_seq or 0):
-                counts = counted.get(counted_key(user, link))
+                counts = counted.get(counted_key(reader, link))
                 if counts is None:
                     uncounted[link.pk] = link
                 else:
@@ -146,11 +147,11 @@ def count_unread(links, user):
         for room_id, position, read_seq, unread, mentions in rows:
             link = uncounted[room_id]
             link.position, link.read_seq = position, read_seq
-            link.unread, link.mentions = counted[counted_key(user, link)] = unread, mentions
+            link.unread, link.mentions = counted[counted_key(reader, link)] = unread, mentions
 
 
-def counted_key(user, link):
-    return (user.pk, user.date_joined, link.pk, link.created_at, link.position, link.read_seq)
+def counted_key(reader, link):
+    return (*reader, link.pk, link.created_at, link.position, link.read_seq)
 
 
 def fetch(sql, params, **parts):
