@@ -11,8 +11,9 @@ from websockets.asyncio.client import connect
 
 from bench import socico_db
 
-# Every message body is "<send time in ns> <message number>", whatever wraps it.
-STAMP = re.compile(r"(\d{19}) (\d+)")
+# Every message body is "stamp <send time in ns> <message number>", whatever wraps it. The word
+# gives the search a literal to skip to: a bare digit pattern is tried at every character.
+STAMP = re.compile(r"stamp (\d{19}) (\d+)")
 
 
 @dataclass
@@ -112,7 +113,7 @@ class Room:
 
 
 def frame(number):
-    body = f"{time.time_ns()} {number}"
+    body = f"stamp {time.time_ns()} {number}"
     return json.dumps({"body": body, "HEADERS": {"HX-Request": "true"}})
 
 

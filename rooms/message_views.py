@@ -1,4 +1,5 @@
-"""One message: its permalink, and what its author (or anyone, for reactions) may change.
+"""One message: its permalink, its actions menu, and what its author (or anyone, for
+reactions) may change.
 
 Each change answers a form post with a 303 (to the permalink, or the room after a deletion) and
 an htmx request with nothing to swap but an edit form: every page, the changer's too, gets the
@@ -15,6 +16,7 @@ from django_htmx.http import reswap, retarget
 
 from rooms import history, posting
 from rooms.forms import EditForm
+from rooms.fragments import message_html
 from rooms.limits import RateLimited
 from rooms.models import Message
 from rooms.views import room_page, visible_room
@@ -36,13 +38,30 @@ def message(request, slug, pk):
     return room_page(request, shown.room, page=page, permalink=shown)
 
 
+@require_safe
+@vary_on_headers("HX-Request")  # htmx asks for the menu alone, into the message's "···"
+def actions(request, slug, pk):
+    """What this visitor may do to the message: asked when its menu opens, so the fragment
+    every page is sent carries none of it."""
+    acting = visible_message(request, slug, pk)
+    context = {
+        "message": acting,
+        "may_edit": posting.may_edit(acting, request.user),
+        "may_delete": posting.may_delete(acting, request.user),
+    }
+    if request.htmx:
+        return render(request, "rooms/_message_menu.html", context)
+    context["message_html"] = message_html([acting])
+    return render(request, "rooms/message_actions.html", context)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def edit(request, slug, pk):
     editing = visible_message(request, slug, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if editing.author_id != request.user.pk:
+    if not posting.may_edit(editing, request.user):
         return refused(request, "You can only edit your own messages.", 403)
     form = EditForm(request.POST or None, instance=editing, prefix="edit")
     status = 200

@@ -44,8 +44,16 @@ def post_message(room, author, body):
     return message
 
 
+def may_edit(message, user):
+    return message.author_id == user.pk
+
+
+def may_delete(message, user):
+    return message.author_id == user.pk or user.is_staff
+
+
 def edit_message(message, editor, body):
-    if message.author_id != editor.pk:
+    if not may_edit(message, editor):
         raise NotYours("You can only edit your own messages.")
     limits.count(f"post:{editor.pk}", settings.POST_RATE)
     with transaction.atomic():
@@ -64,7 +72,7 @@ def edit_message(message, editor, body):
 def delete_message(message, user):
     """Delete a message (its author, or staff); the deletion takes its position on the way
     (record_removal, called for every deletion of a message, the admin's too)."""
-    if message.author_id != user.pk and not user.is_staff:
+    if not may_delete(message, user):
         raise NotYours("You can only delete your own messages.")
     limits.count(f"post:{user.pk}", settings.POST_RATE)
     with transaction.atomic():

@@ -128,8 +128,8 @@ def mentions(request):
 @require_safe
 @vary_on_cookie
 def viewer_css(request):
-    """What differs per viewer in fragments rendered once for all: the controls on their own
-    messages, their reactions, their local times. The strict CSP allows a stylesheet from us,
+    """What differs per viewer in fragments rendered once for all: their reactions, their
+    mentions, their local times. The strict CSP allows a stylesheet from us,
     not inline style. Its address names the zone, so a zone changed is not served stale."""
     zone = timezone.get_current_timezone_name()  # the session's (rooms/local_time.py)
     shown = zone != time_zones.DEFAULT  # UTC's times show without it

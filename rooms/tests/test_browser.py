@@ -160,10 +160,19 @@ def open_with_a_droppable_socket(browser, server, username):
 
 
 def act_on(page, text, control):
-    """Open the actions menu of the message showing `text` and use one of its controls."""
+    """Open the actions menu of the message showing `text` (htmx loads it) and use one of its
+    controls."""
     article = messages(page, text)
     article.locator("summary").click()
-    article.locator(control).click()
+    article.locator(".message-menu").locator(control).click()
+
+
+def act_without_javascript(page, article, control):
+    """The same through the menu's page of actions, as a browser without JavaScript does."""
+    article.locator("summary").click()
+    article.locator("a:text-is('React, edit or delete')").click()
+    page.wait_for_url("**/rooms/lobby/messages/*/actions/")
+    page.locator(".message-menu").locator(control).click()
 
 
 def send(page, text):
@@ -182,6 +191,7 @@ def test_a_page_that_lost_its_socket_catches_up_on_edits_deletions_and_reactions
     expect(messages(bob, "message 2")).to_have_count(1)
 
     link["forwarding"] = False  # frames from here on are lost in flight
+    carol.evaluate("window.notReloaded = true")
     act_on(carol, "message 0", "a:text-is('Edit')")
     carol.fill("#id_edit-body", "message 0, edited")
     carol.click("button:has-text('Save')")
@@ -192,6 +202,7 @@ def test_a_page_that_lost_its_socket_catches_up_on_edits_deletions_and_reactions
     expect(messages(carol, "message 1")).to_have_count(0)
     expect(messages(carol, "(edited)")).to_have_count(1)
     expect(messages(bob, "message 3")).to_have_count(0)  # bob's page missed it all
+    assert carol.evaluate("window.notReloaded") is True, "htmx made every change in place"
 
     bob.evaluate("window.notReloaded = true")
     link["route"].close(code=1012)  # htmx reconnects and resumes
@@ -217,16 +228,14 @@ def test_without_javascript_messages_are_edited_deleted_and_reacted_to_through_f
         messages(dora, text) for text in ("to edit", "to delete", "to react to")
     ]
 
-    edited.locator("summary").click()
-    edited.locator("a:text-is('Edit')").click()
+    act_without_javascript(dora, edited, "a:text-is('Edit')")
     dora.fill("#id_edit-body", "edited without JavaScript")
     dora.click("button:has-text('Save')")
     dora.wait_for_url("**/rooms/lobby/messages/*/")
-    deleted.locator("summary").click()
-    deleted.locator("button:text-is('Delete')").click()
+    act_without_javascript(dora, deleted, "button:text-is('Delete')")
     dora.wait_for_url("**/rooms/lobby/")
-    reacted.locator("summary").click()
-    reacted.locator("button[value='👀']").click()
+    act_without_javascript(dora, reacted, "button[value='👀']")
+    dora.wait_for_url("**/rooms/lobby/messages/*/")
 
     expect(reacted.locator(".reaction")).to_have_text("👀 1")
     expect(messages(dora, "edited without JavaScript")).to_have_count(1)
@@ -234,3 +243,14 @@ def test_without_javascript_messages_are_edited_deleted_and_reacted_to_through_f
     expect(messages(watcher, "edited without JavaScript")).to_have_count(1)
     expect(messages(watcher, "to delete")).to_have_count(0)
     expect(watcher.locator("#messages .reaction")).to_have_text("👀 1")
+
+    # A reaction under a message posts the page's #message-action form to its formaction:
+    # htmx does it in place, a page without JavaScript as a form post.
+    watcher.evaluate("window.notReloaded = true")
+    watcher.locator("#messages .reaction").click()
+    expect(watcher.locator("#messages .reaction")).to_have_text("👀 2")
+    dora.reload()
+    reacted.locator(".reaction").click()
+    expect(reacted.locator(".reaction")).to_have_text("👀 1")
+    expect(watcher.locator("#messages .reaction")).to_have_text("👀 1")
+    assert watcher.evaluate("window.notReloaded") is True

@@ -48,21 +48,26 @@ def test_no_page_has_a_serious_accessibility_violation(
 ):
     for body in ["Plain", "*Some* `code`, a [link](https://example.com)", "> quote\n\n- a\n- b"]:
         post_meanwhile(room, alice, body)
-    post_meanwhile(room, alice, "```\nfenced code\n```")
+    fenced = post_meanwhile(room, alice, "```\nfenced code\n```")
     Room.objects.create(name="Quiet", slug="quiet")
     page = axe_context.new_page()
     if signed_in:
         sign_up_into_the_lobby(page, daphne_server, "auditor")
+    # A message's page of actions too, as a browser without JavaScript reaches its menu.
+    audited = [*AUDITED_PAGES, f"{fenced.get_absolute_url()}actions/"]
 
     found = {}
-    for path in AUDITED_PAGES:
+    for path in audited:
         page.goto(daphne_server.url + path)
         if page.locator("#more-lines").count():
             page.click("#more-lines summary")  # audit the text area too
+        if page.locator("#messages .actions").count():
+            page.click("#messages .actions summary")  # and a message's menu, loaded open
+            expect(page.locator("#messages .message-menu button").first).to_be_visible()
         violations = page.evaluate(AXE_VIOLATIONS)
         found[path] = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
 
-    assert found == {path: [] for path in AUDITED_PAGES}
+    assert found == {path: [] for path in audited}
 
 
 def test_keyboard_alone_writes_and_sends_several_lines(browser, daphne_server, room):

@@ -11,6 +11,7 @@ from django.test import Client
 from rooms.models import Message, Reaction, Removal, Room
 from rooms.posting import edit_message, post_message, toggle_reaction
 from rooms.tests.frames import nothing_more, receive_frames
+from rooms.tests.sessions import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,12 +44,6 @@ class Page:
         for content in APPENDED.findall(frame):
             self.messages += [(int(pk), inner) for pk, inner in ARTICLE.findall(content)]
         self.position = int(POSITION.search(frame)[1])
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -248,19 +243,73 @@ async def test_a_deletion_in_the_admin_takes_its_place_too(connect, room, alice,
     assert POSITION.search(frame)[1] == "2"
 
 
-def test_the_viewers_stylesheet_shows_their_own_controls(alice):
-    staff = get_user_model().objects.create_user("mod", password="x", is_staff=True)
+def menu_controls(html):
+    """The controls of an actions menu: reaction buttons by emoji, then edit and delete."""
+    menu = re.search(r'<div class="message-menu">(.*?)\n</div>', html, re.S)[1]
+    reactions = re.findall(r'<button name="emoji" value="([^"]+)"', menu)
+    return reactions + re.findall(r">(Edit|Delete)</(?:a|button)>", menu)
 
+
+REACTION_CHOICES = ["👍", "❤️", "😂", "🎉", "👀"]
+
+
+def test_the_actions_menu_offers_each_viewer_what_they_may_do(posted, alice, bob):
+    staff = get_user_model().objects.create_user("mod", password="x", is_staff=True)
+    htmx = {"HX-Request": "true"}
+    menus = {
+        name: client.get(url(posted, "actions/"), headers=htmx)
+        for name, client in [
+            ("author", client_for(alice)),
+            ("other", client_for(bob)),
+            ("staff", client_for(staff)),
+            ("guest", Client()),
+        ]
+    }
+
+    assert {name: menu_controls(menu.text) for name, menu in menus.items()} == {
+        "author": [*REACTION_CHOICES, "Edit", "Delete"],
+        "other": REACTION_CHOICES,
+        "staff": [*REACTION_CHOICES, "Delete"],
+        "guest": REACTION_CHOICES,
+    }
+    assert all(menu["Vary"] == "HX-Request, Cookie" for menu in menus.values())
+    page = Client().get("/rooms/lobby/").text
+    assert f'hx-get="{url(posted, "actions/")}" hx-trigger="toggle once"' in page
+    assert "Delete" not in page, "a fragment sent to every page carries no one's controls"
+
+
+def test_without_javascript_the_menu_links_a_page_of_forms_that_work(posted, alice):
+    client = client_for(alice)
+    room_page = client.get("/rooms/lobby/").text
+    assert f'<a href="{url(posted, "actions/")}">React, edit or delete</a>' in room_page
+
+    page = client.get(url(posted, "actions/"))
+
+    assert page.status_code == 200
+    assert "Actions on alice's message in #" in page.text
+    assert f'id="message-{posted.pk}"' in page.text
+    assert menu_controls(page.text) == [*REACTION_CHOICES, "Edit", "Delete"]
+    assert page.text.count('name="csrfmiddlewaretoken"') >= 3  # each form posts its own
+    reacted = client.post(url(posted, "reactions/"), {"emoji": "🎉"})
+    assert reacted["Location"] == url(posted)
+    assert Reaction.objects.get().emoji == "🎉"
+
+
+def test_a_private_rooms_message_menu_does_not_exist_for_outsiders(room, posted, bob):
+    Room.objects.filter(pk=room.pk).update(is_private=True)
+
+    assert client_for(bob).get(url(posted, "actions/")).status_code == 404
+
+
+def test_the_viewers_stylesheet_marks_their_reactions_and_mentions(alice):
     mine = client_for(alice).get("/viewer.css")
-    theirs = client_for(staff).get("/viewer.css")
     guests = Client().get("/viewer.css")
 
     assert mine["Content-Type"].startswith("text/css")
-    assert f'.message[data-author="u{alice.pk}"] .mine-only {{' in mine.text
-    assert "staff-may" not in mine.text
-    assert "staff-may" in theirs.text
+    assert f'.reaction[data-by~="u{alice.pk}"]' in mine.text
+    assert f'[data-mentions~="u{alice.pk}"]' in mine.text
     assert "private" in mine["Cache-Control"]
-    assert ".mine-only" not in guests.text
+    assert "data-by" not in guests.text
 
 
 def test_with_htmx_a_change_answers_nothing_to_swap_and_a_refusal_its_reason(posted, alice, bob):

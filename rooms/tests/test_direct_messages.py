@@ -10,6 +10,7 @@ from rooms.consumers import CLOSE_NO_SUCH_ROOM
 from rooms.models import Room
 from rooms.posting import post_message
 from rooms.tests.badges import badges
+from rooms.tests.sessions import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,12 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def carol(make_user):
     return make_user("carol")
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

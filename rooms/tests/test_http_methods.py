@@ -15,6 +15,7 @@ PAGES = {
     "rooms:room": ("/rooms/lobby/", None),
     "rooms:history": ("/rooms/lobby/history/?before=5", None),
     "rooms:message": ("/rooms/lobby/messages/{message}/", None),
+    "rooms:actions": ("/rooms/lobby/messages/{message}/actions/", None),
     "rooms:edit": ("/rooms/lobby/messages/{message}/edit/", "alice"),
     "rooms:viewer-css": ("/viewer.css", "alice"),
     "rooms:search": ("/search/?q=deploy", None),

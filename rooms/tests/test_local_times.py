@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from rooms.fragments import message_html
 from rooms.models import Message, Profile
 from rooms.posting import edit_message, post_message
 from rooms.tests.frames import htmx_frame, receive_frames
+from rooms.tests.sessions import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,12 +27,6 @@ WINTER = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
 
 def choose_zone(user, zone):
     Profile.objects.update_or_create(user=user, defaults={"time_zone": zone})
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def posted_at(room, user, body, moment):

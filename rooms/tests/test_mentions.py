@@ -17,14 +17,9 @@ from rooms.models import Mention, Room
 from rooms.posting import edit_message, post_message
 from rooms.templatetags.message_format import markdown, mentions
 from rooms.tests.badges import badges
+from rooms.tests.sessions import client_for
 
 MENTION = re.compile(r'<strong class="mentioned-user[^"]*">@([^<]+)</strong>')
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def article(html, message):

@@ -8,18 +8,11 @@ from django.test import Client
 from rooms.consumers import CLOSE_LOGGED_OUT, CLOSE_NO_SUCH_ROOM
 from rooms.models import Message, Room
 from rooms.tests.frames import htmx_frame, receive_frames
-from rooms.tests.sessions import session_cookie
+from rooms.tests.sessions import client_for, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PATHS = ["/rooms/secret/", "/rooms/secret/history/?before=5"]
-
-
-def client_for(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def closed_as_unknown(output):
