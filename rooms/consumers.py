@@ -27,15 +27,14 @@ from django.template.loader import render_to_string
 
 from rooms import broadcast, history, limits, presence
 from rooms.delivery import PageSequence, too_far_behind
-from rooms.events import SIGNED_IN_GROUP, room_group, user_group
+from rooms.events import room_group
 from rooms.forms import MessageForm, message_form
 from rooms.hub import MISSED, hub
 from rooms.models import MESSAGE_MAX_LENGTH, Room
 from rooms.posting import NotAllowed, post_message
 from rooms.read_positions import live_reads
 from rooms.recheck import recheck
-from rooms.sidebar import load_state
-from rooms.unread import room_link
+from rooms.sidebar_events import SidebarEvents
 
 # htmx reconnects only after 1006 and 1011-1013: the 4xxx codes end a page's socket for good.
 CLOSE_NO_SUCH_ROOM = 4404  # unknown, or private and not yours: the same to the client
@@ -75,7 +74,7 @@ def without_lone_surrogates(text):
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
-class RoomConsumer(AsyncWebsocketConsumer):
+class RoomConsumer(SidebarEvents, AsyncWebsocketConsumer):
     # Room events come from the process's hub: a socket has no channel of its own.
     channel_layer_alias = None
     room = None
@@ -92,8 +91,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
     writable = False
     # Set once the server closes the socket: nothing is sent after the close.
     closing = False
-    # A signed-in page's rooms sidebar (rooms/sidebar.py), kept from its rooms' events.
-    sidebar = None
     event_groups = ()
 
     async def connect(self):
@@ -124,16 +121,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.event_groups = []
         await self.enter(room_group(room.pk))
         if self.user_id is not None:
-            # The user's own stream and everyone's (rooms shown to them), then every room they
-            # can see for the sidebar's badges: a room shown in between is in one or the other.
-            await self.enter(user_group(self.user_id))
-            await self.enter(SIGNED_IN_GROUP)
-            watched = Room.objects.visible_to(user).exclude(pk=room.pk).values_list("pk", flat=True)
-            for pk in [pk async for pk in watched]:
-                await self.enter(room_group(pk))
-            # Read after entering the groups: a message in between is in one or the other.
-            title = f"# {room.name} · Socico"
-            self.sidebar = await database_sync_to_async(load_state)(user, room.pk, title)
+            await self.follow_sidebar(user, room)
         # Accepted once in the groups: every change made after the handshake reaches it.
         await self.accept()
         self.writable = True
@@ -301,43 +289,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.watch_gap()
         self.note_shown()
 
-    async def other_room_change(self, event):
-        """A change in another of the user's rooms: its sidebar link, if a badge moved."""
-        if "posted_by" in event:
-            frame = self.sidebar.message_posted(
-                event["room"], event["seq"], event["posted_by"], event["mentioned"]
-            )
-        elif "removed_seq" in event:
-            frame = self.sidebar.message_removed(event["room"], event["removed_seq"])
-        else:
-            return  # an edit or a reaction: no badge counts it
-        if frame:
-            await self.send(text_data=frame)
-
-    async def user_read(self, event):
-        """The user read a room somewhere (this page, another tab): its badge follows."""
-        if frame := self.sidebar.read(event["room"], event["read_seq"]):
-            await self.send(text_data=frame)
-
-    async def room_shown(self, event):
-        """A room the user may now see (new, made public, or joined): its sidebar link."""
-        room_id = event["room"]
-        if self.sidebar is None or room_id in self.sidebar.links:
-            return
-        await self.enter(room_group(room_id))
-        # Counted once in its group: a message in between is in the count or comes after.
-        link = await database_sync_to_async(room_link)(self.scope["user"], room_id)
-        if link is None:
-            return await self.exit(room_group(room_id))
-        if frame := self.sidebar.add(link):
-            await self.send(text_data=frame)
-
-    async def lose_room(self, room_id):
-        """The user may no longer see another room: its link goes, its events stop."""
-        await self.exit(room_group(room_id))
-        if self.sidebar is not None and (frame := self.sidebar.remove(room_id)):
-            await self.send(text_data=frame)
-
     def note_shown(self):
         """The page was shown its room up to its position: the room is read that far."""
         if self.user_id is not None and self.sequence.last_seq is not None:
@@ -383,10 +334,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         else:
             await self.readable_position()  # what was missed may have been a change of access
         if self.sidebar is not None and self.room is not None:
-            # Other rooms' events were dropped too: the sidebar is read again, whole.
-            user, title = self.scope["user"], self.sidebar.title
-            self.sidebar = await database_sync_to_async(load_state)(user, self.room.pk, title)
-            await self.send(text_data=self.sidebar.whole(always=True))
+            await self.reload_sidebar()  # other rooms' events were dropped too
 
     async def room_recheck(self, event):
         """The process's periodic check (rooms/recheck.py) found what no event said."""
