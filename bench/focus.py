@@ -1,7 +1,7 @@
 """One scenario of `make bench` alone, for trying a change: Socico under uvicorn on core 0.
 
     python -m bench.focus posts      # server CPU per post, 4 closed-loop socket senders
-    python -m bench.focus fan-out    # CPU per delivery and latency, 1,000 subscribers at 20/s
+    python -m bench.focus fan-out    # CPU per delivery (server, harness), latency: 1,000 subs, 20/s
 
 Run it with the harness on the other core (`taskset -c 1`), several times, interleaved with
 the commit to compare against: these machines are noisy.
