@@ -244,7 +244,7 @@ def test_without_javascript_messages_are_edited_deleted_and_reacted_to_through_f
     expect(messages(watcher, "to delete")).to_have_count(0)
     expect(watcher.locator("#messages .reaction")).to_have_text("👀 1")
 
-    # A reaction under a message posts the page's #message-action form to its formaction:
+    # A reaction under a message posts the page's #reaction-form form to its formaction:
     # htmx does it in place, a page without JavaScript as a form post.
     watcher.evaluate("window.notReloaded = true")
     watcher.locator("#messages .reaction").click()

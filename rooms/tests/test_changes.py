@@ -347,3 +347,15 @@ def test_older_and_newer_pages_of_history(room, alice, unlimited_posting):
     shown = [int(pk) for pk in re.findall(r'<article[^>]* id="message-(\d+)"', newer)]
     assert shown == [m.pk for m in posted[10:60]]
     assert f"?after={posted[59].seq}" in newer
+
+
+@pytest.mark.parametrize("path", ["/rooms/lobby/", "/rooms/lobby/history/?before=2", "{}actions/"])
+def test_every_page_showing_reactions_has_the_form_they_post(posted, alice, bob, path):
+    toggle_reaction(posted, bob, "🎉")
+    post_message(posted.room, alice, "newer")
+
+    page = client_for(alice).get(path.format(posted.get_absolute_url())).text
+
+    assert re.search(r'<button class="reaction" type="submit" form="reaction-form"', page)
+    form = re.search(r'<form id="reaction-form" method="post"[^>]*>(.*?)</form>', page, re.S)
+    assert 'name="csrfmiddlewaretoken"' in form[1]
