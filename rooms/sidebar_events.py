@@ -11,7 +11,7 @@ from rooms.unread import room_link
 
 
 class SidebarEvents:
-    """Mixed into RoomConsumer: uses its enter(), exit(), send() and scope."""
+    """Mixed into RoomConsumer: uses its enter(), exit(), send(), room and scope."""
 
     # The page's sidebar state, from follow_sidebar() on; None for a guest.
     sidebar = None

@@ -254,3 +254,18 @@ def test_without_javascript_messages_are_edited_deleted_and_reacted_to_through_f
     expect(reacted.locator(".reaction")).to_have_text("👀 1")
     expect(watcher.locator("#messages .reaction")).to_have_text("👀 1")
     assert watcher.evaluate("window.notReloaded") is True
+
+
+def test_with_javascript_a_page_without_a_socket_posts_plainly(browser, daphne_server, room):
+    """A message's page of actions shows no change live: its forms post and follow the
+    redirect, as without JavaScript."""
+    carol = open_live(browser, daphne_server, "carol")
+    send(carol, "react here")
+    permalink = messages(carol, "react here").locator("time").locator("xpath=..")
+    actions = f"{daphne_server.url}{permalink.get_attribute('href')}actions/"
+
+    carol.goto(actions)
+    carol.locator(".message-menu button[value='👍']").click()
+
+    carol.wait_for_url("**/rooms/lobby/messages/*/")
+    expect(messages(carol, "react here").locator(".reaction")).to_have_text("👍 1")
