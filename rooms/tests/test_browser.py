@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playwright.sync_api import expect
 
+from rooms.models import Room
 from rooms.posting import post_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -269,3 +270,21 @@ def test_with_javascript_a_page_without_a_socket_posts_plainly(browser, daphne_s
 
     carol.wait_for_url("**/rooms/lobby/messages/*/")
     expect(messages(carol, "react here").locator(".reaction")).to_have_text("👍 1")
+
+
+def test_a_menu_asked_for_a_message_gone_meanwhile_swaps_in_no_error_page(
+    browser, daphne_server, room
+):
+    carol = open_live(browser, daphne_server, "carol")
+    send(carol, "soon private")
+    article = messages(carol, "soon private")
+    # Private without an event (as a script would): the menu's request finds nothing.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(Room.objects.filter(pk=room.pk).update, is_private=True).result()
+
+    with carol.expect_response("**/actions/") as answer:
+        article.locator("summary").click()
+
+    assert answer.value.status == 404
+    expect(article.locator(".message-menu")).to_have_text("React, edit or delete")
+    expect(article).not_to_contain_text("Not Found")
